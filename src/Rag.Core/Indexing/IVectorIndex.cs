@@ -1,0 +1,29 @@
+namespace Rag.Core.Indexing;
+
+/// <summary>
+/// A vector index of inner-product (cosine on normalized vectors) similarity, keyed by 64-bit ids.
+/// Implementations: FAISS through the native shim, and a managed exact-search fallback.
+/// </summary>
+public interface IVectorIndex : IDisposable
+{
+    /// <summary>Vector dimension.</summary>
+    int Dimension { get; }
+
+    /// <summary>Number of vectors stored.</summary>
+    long Count { get; }
+
+    /// <summary>Adds vectors; <paramref name="vectors"/> is row-major, <c>ids.Length * Dimension</c> long.</summary>
+    void Add(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors);
+
+    /// <summary>Removes vectors by id; returns how many were removed.</summary>
+    long Remove(ReadOnlySpan<long> ids);
+
+    /// <summary>Top-k search for one query vector. Results are ordered best first.</summary>
+    IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k);
+
+    /// <summary>Writes the index to a file (atomically: write then rename).</summary>
+    void Save(string path);
+}
+
+/// <summary>A vector search result.</summary>
+public readonly record struct VectorHit(long Id, float Score);
