@@ -3,9 +3,11 @@
 # Pinned inputs: change them here and the stamps below force the affected step to run again.
 LLAMA_NPM_VERSION="3.22.1"
 LLAMA_CPU_PKG="@node-llama-cpp/linux-x64"
-LLAMA_CPU_INTEGRITY="sha512-5uCCDNqWCNfaAm8aR/Uzxbo4HBpKgNF91kCHPepKhgMgV2OAmatoefbOlMihsqCiH2Od35E/eUHQCFbfRBJuOg=="
+# npm integrity sha512-5uCCDNqWCNfaAm8aR/Uzxbo4HBpKgNF91kCHPepKhgMgV2OAmatoefbOlMihsqCiH2Od35E/eUHQCFbfRBJuOg==, as hex:
+LLAMA_CPU_SHA512="e6e0820cda9608d7da026f1a47f533c5ba381c1a4a80d17dd640873dea4a86032057638099ab6879f6ce94c8a1b2a0a21f639ddf913f7941d00856df44126e3a"
 LLAMA_CUDA_PKG="@node-llama-cpp/linux-x64-cuda"
-LLAMA_CUDA_INTEGRITY="sha512-8rQCjyNNLZJUFit+YpjwlC4hwkKgOMIkB2wuycKBf8NU2O3ySKbiWZQ8aw9ku2nUTXjSnUIrE6KB88itduTBuA=="
+# npm integrity sha512-8rQCjyNNLZJUFit+YpjwlC4hwkKgOMIkB2wuycKBf8NU2O3ySKbiWZQ8aw9ku2nUTXjSnUIrE6KB88itduTBuA==, as hex:
+LLAMA_CUDA_SHA512="f2b4028f234d2d9254162b7e6298f0942e21c242a038c224076c2ec9c2817fc354d8edf248a6e259943c6b0f64bb69d44d78d29d422b13a281f3c8ad76e4c1b8"
 DEB_PACKAGES=(libfaiss-dev libblas-dev liblapack-dev libopenblas-dev poppler-utils)
 
 NATIVE="$ROOT/.native"
@@ -29,7 +31,7 @@ setup_debian_packages() {
     >"$LOGDIR/apt.log" 2>&1 || die "apt-get failed; see $LOGDIR/apt.log"
 }
 
-# npm pack PKG@VER, check the tarball against the pinned integrity hash, unpack bins/<dir> into .native/llama/<dir>.
+# npm pack PKG@VER, check the tarball against the pinned sha512 (npm's integrity hash), unpack bins/<dir> into .native/llama/<dir>.
 fetch_llama_package() {
   local pkg="$1" integrity="$2" dir="$3" tmp tgz actual
   [ -f "$NATIVE/llama/$dir/.complete" ] && return 0
@@ -39,7 +41,7 @@ fetch_llama_package() {
   (cd "$tmp" && npm pack -s "$pkg@$LLAMA_NPM_VERSION" >/dev/null 2>"$tmp/npm.err") \
     || { cat "$tmp/npm.err" >&2; rm -rf "$tmp"; die "npm pack $pkg@$LLAMA_NPM_VERSION failed"; }
   tgz="$(ls "$tmp"/*.tgz)"
-  actual="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+  actual="$(sha512sum "$tgz" | cut -d' ' -f1)"
   if [ "$actual" != "$integrity" ]; then rm -rf "$tmp"; die "integrity mismatch for $pkg: expected $integrity, got $actual"; fi
   mkdir -p "$tmp/x" && tar xzf "$tgz" -C "$tmp/x"
   rm -rf "$NATIVE/llama/$dir" && mkdir -p "$NATIVE/llama"
@@ -51,8 +53,8 @@ fetch_llama_package() {
 nvidia_driver_present() { [ -r /proc/driver/nvidia/version ] || ldconfig -p 2>/dev/null | grep -q 'libcuda.so.1'; }
 
 setup_llama() {
-  fetch_llama_package "$LLAMA_CPU_PKG" "$LLAMA_CPU_INTEGRITY" linux-x64
-  if nvidia_driver_present; then fetch_llama_package "$LLAMA_CUDA_PKG" "$LLAMA_CUDA_INTEGRITY" linux-x64-cuda; fi
+  fetch_llama_package "$LLAMA_CPU_PKG" "$LLAMA_CPU_SHA512" linux-x64
+  if nvidia_driver_present; then fetch_llama_package "$LLAMA_CUDA_PKG" "$LLAMA_CUDA_SHA512" linux-x64-cuda; fi
 }
 
 setup_faiss_shim() {
