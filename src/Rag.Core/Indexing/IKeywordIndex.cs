@@ -34,6 +34,14 @@ public interface IKeywordIndex : IDisposable
 
     /// <summary>Looks a chunk up by id.</summary>
     Chunk? Get(string chunkId);
+
+    /// <summary>
+    /// Looks a chunk up by its vector id (<see cref="Indexing.ChunkIds.ToVectorId"/>), to resolve vector hits.
+    /// </summary>
+    Chunk? GetByVectorId(long vectorId);
+
+    /// <summary>Ids of the chunks of one document visible to search (for example to remove their vectors).</summary>
+    IReadOnlyCollection<string> ChunkIdsOfDocument(string documentId);
 }
 
 /// <summary>A chunk with a retrieval score.</summary>

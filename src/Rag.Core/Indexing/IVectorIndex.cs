@@ -4,6 +4,7 @@ namespace Rag.Core.Indexing;
 /// A vector index of inner-product (cosine on normalized vectors) similarity, keyed by 64-bit ids.
 /// Implementations: FAISS through the native shim, and a managed exact-search fallback.
 /// </summary>
+/// <remarks>Adding an id that is already present replaces its vector. Search is thread-safe; writes are serialized.</remarks>
 public interface IVectorIndex : IDisposable
 {
     /// <summary>Vector dimension.</summary>
@@ -20,6 +21,12 @@ public interface IVectorIndex : IDisposable
 
     /// <summary>Top-k search for one query vector. Results are ordered best first.</summary>
     IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k);
+
+    /// <summary>Top-k search for a batch of query vectors (row-major); one result list per query, best first.</summary>
+    IReadOnlyList<IReadOnlyList<VectorHit>> SearchBatch(ReadOnlySpan<float> queries, int k);
+
+    /// <summary>Whether <paramref name="id"/> is stored.</summary>
+    bool Contains(long id);
 
     /// <summary>Writes the index to a file (atomically: write then rename).</summary>
     void Save(string path);
