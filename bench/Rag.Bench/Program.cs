@@ -1,1 +1,21 @@
-return 0;
+using Rag.Bench.Retrieval;
+
+// Subcommands: faiss-1m, flat, bm25-latency, index-throughput. Results go to stdout, progress to stderr.
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: Rag.Bench faiss-1m|flat|bm25-latency|index-throughput [options]");
+    return 2;
+}
+
+return args[0] switch
+{
+    "faiss-1m" => FaissMillionBench.Run(args[1..]),
+    "bm25-grid" => await Bm25Probe.Run(args[1..]),
+    _ => Unknown(args[0]),
+};
+
+static int Unknown(string name)
+{
+    Console.Error.WriteLine($"unknown benchmark '{name}'");
+    return 2;
+}

@@ -12,11 +12,17 @@ internal static class VectorArgs
                 nameof(vectors));
         }
 
+        var seen = new HashSet<long>(ids.Length);
         foreach (long id in ids)
         {
             if (id < 0)
             {
                 throw new ArgumentException($"Vector ids must be non-negative (got {id}); use ChunkIds.ToVectorId.", nameof(ids));
+            }
+
+            if (!seen.Add(id))
+            {
+                throw new ArgumentException($"Vector id {id} appears twice in one Add call.", nameof(ids));
             }
         }
     }
