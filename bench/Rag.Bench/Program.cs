@@ -11,6 +11,7 @@ return args[0] switch
 {
     "faiss-1m" => FaissMillionBench.Run(args[1..]),
     "bm25-grid" => await Bm25Probe.Run(args[1..]),
+    "eval-retrieval" => await Rag.Core.Evaluation.RetrievalEvaluationRunner.RunAsync(args[1..], Console.Out, Console.Error),
     _ => Unknown(args[0]),
 };
 

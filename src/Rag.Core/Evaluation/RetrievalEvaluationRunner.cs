@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Rag.Core.Documents;
+using Rag.Core.Embeddings;
+using Rag.Core.Indexing;
+using Rag.Core.Retrieval;
+
+namespace Rag.Core.Evaluation;
+
+/// <summary>Settings of one retrieval evaluation run.</summary>
+public sealed class RetrievalEvaluationSettings
+{
+    /// <summary>Stages to evaluate. Default BM25.</summary>
+    public RetrievalMode Retriever { get; set; } = RetrievalMode.Bm25;
+
+    /// <summary>Retrieval options (BM25 parameters, fusion, vector backend). <see cref="RetrievalOptions.TopK"/> is overridden by <see cref="Depth"/>.</summary>
+    public RetrievalOptions Retrieval { get; set; } = new();
+
+    /// <summary>Ranked results kept per query (at least 100 for Recall@100). Default 100.</summary>
+    public int Depth { get; set; } = 100;
+
+    /// <summary>Drop a hit whose document id equals the query id, as BEIR's evaluation does (<c>ignore_identical_ids</c>). Default true.</summary>
+    public bool IgnoreIdenticalIds { get; set; } = true;
+}
+
+/// <summary>Result of a retrieval evaluation run.</summary>
+/// <param name="Scores">Averaged metrics.</param>
+/// <param name="PerQuery">Per-query metrics: query id to (nDCG@10, Recall@100, MRR@10).</param>
+/// <param name="IndexSeconds">Time to index the corpus (and embed it, for dense and hybrid).</param>
+/// <param name="SearchSeconds">Time to run every query.</param>
+/// <param name="CorpusSize">Documents indexed.</param>
+public sealed record RetrievalEvaluationReport(
+    RetrievalScores Scores,
+    IReadOnlyDictionary<string, RetrievalScores> PerQuery,
+    double IndexSeconds,
+    double SearchSeconds,
+    int CorpusSize);
+
+/// <summary>
+/// <c>rag eval retrieval</c>: indexes a BEIR dataset (each document one chunk, title + text, like Anserini's flat
+/// setup), runs every judged query through BM25, dense or hybrid retrieval, and prints nDCG@10, Recall@100 and MRR@10.
+/// </summary>
+public static class RetrievalEvaluationRunner
+{
+    private const string Usage =
+        "usage: rag eval retrieval --dataset DIR [--retriever bm25|dense|hybrid] [--split test] [--report PATH]\n" +
+        "       [--k1 0.9] [--b 0.4] [--title-boost 0] [--analysis porter|kstem|none] [--fusion rrf|weighted] [--rrf-k 60]\n" +
+        "       [--depth 100] [--embedding-dim 384] [--vector-backend auto|faiss|managed] [--faiss Flat]";
+
+    /// <summary>
+    /// CLI entry: parses <paramref name="args"/> (the words after <c>eval retrieval</c>), writes the three metric lines to
+    /// <paramref name="stdout"/> and progress to <paramref name="stderr"/>. Returns 0 on success, 2 on bad arguments, 1 on failure.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        string? dataset = null, report = null, split = "test";
+        var settings = new RetrievalEvaluationSettings();
+        try
+        {
+            for (int i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+                switch (args[i])
+                {
+                    case "--dataset": dataset = Next(); break;
+                    case "--split": split = Next(); break;
+                    case "--report": report = Next(); break;
+                    case "--retriever":
+                        settings.Retriever = Next().ToLowerInvariant() switch
+                        {
+                            "bm25" => RetrievalMode.Bm25,
+                            "dense" => RetrievalMode.Dense,
+                            "hybrid" => RetrievalMode.Hybrid,
+                            var v => throw new ArgumentException($"--retriever must be bm25, dense or hybrid, not '{v}'."),
+                        };
+                        break;
+                    case "--k1": settings.Retrieval.Bm25.K1 = ParseFloat(Next(), "--k1"); break;
+                    case "--b": settings.Retrieval.Bm25.B = ParseFloat(Next(), "--b"); break;
+                    case "--title-boost": settings.Retrieval.Bm25.TitleBoost = ParseFloat(Next(), "--title-boost"); break;
+                    case "--analysis": settings.Retrieval.Bm25.Analysis = ParseEnum<EnglishAnalysis>(Next(), "--analysis"); break;
+                    case "--fusion":
+                        settings.Retrieval.Fusion = Next().ToLowerInvariant() switch
+                        {
+                            "rrf" => FusionMethod.Rrf,
+                            "weighted" or "minmax" => FusionMethod.WeightedMinMax,
+                            var v => throw new ArgumentException($"--fusion must be rrf or weighted, not '{v}'."),
+                        };
+                        break;
+                    case "--rrf-k": settings.Retrieval.RrfK = ParseInt(Next(), "--rrf-k"); break;
+                    case "--bm25-weight": settings.Retrieval.Bm25Weight = ParseFloat(Next(), "--bm25-weight"); break;
+                    case "--vector-weight": settings.Retrieval.VectorWeight = ParseFloat(Next(), "--vector-weight"); break;
+                    case "--depth": settings.Depth = ParseInt(Next(), "--depth"); break;
+                    case "--embedding-dim": settings.Retrieval.HashingEmbeddingDimension = ParseInt(Next(), "--embedding-dim"); break;
+                    case "--vector-backend": settings.Retrieval.Vectors.Backend = ParseEnum<VectorBackend>(Next(), "--vector-backend"); break;
+                    case "--faiss": settings.Retrieval.Vectors.FaissDescription = Next(); break;
+                    case "-h" or "--help":
+                        await stderr.WriteLineAsync(Usage).ConfigureAwait(false);
+                        return 0;
+                    default: throw new ArgumentException($"Unknown option '{args[i]}'.");
+                }
+            }
+
+            if (dataset is null)
+            {
+                throw new ArgumentException("--dataset DIR is required (a BEIR folder with corpus.jsonl, queries.jsonl, qrels/).");
+            }
+
+            settings.Retrieval.Validate();
+        }
+        catch (Exception e) when (e is ArgumentException or System.ComponentModel.DataAnnotations.ValidationException)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            await stderr.WriteLineAsync(Usage).ConfigureAwait(false);
+            return 2;
+        }
+
+        try
+        {
+            await stderr.WriteLineAsync($"loading {dataset} ({split})").ConfigureAwait(false);
+            var ds = await BeirDataset.LoadAsync(dataset, split, cancellationToken).ConfigureAwait(false);
+            await stderr.WriteLineAsync($"{ds.Corpus.Count} documents, {ds.Queries.Count} judged queries; retriever {settings.Retriever}").ConfigureAwait(false);
+            var result = await EvaluateAsync(ds, settings, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"nDCG@10: {result.Scores.NdcgAt10:F4}")).ConfigureAwait(false);
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Recall@100: {result.Scores.RecallAt100:F4}")).ConfigureAwait(false);
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"MRR@10: {result.Scores.MrrAt10:F4}")).ConfigureAwait(false);
+            await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"indexed in {result.IndexSeconds:F1} s, searched {result.Scores.Queries} queries in {result.SearchSeconds:F2} s")).ConfigureAwait(false);
+            if (report is not null)
+            {
+                await WriteReportAsync(report, ds, settings, result, cancellationToken).ConfigureAwait(false);
+                await stderr.WriteLineAsync($"report written to {report}").ConfigureAwait(false);
+            }
+
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or FaissNativeLibraryException or FaissException)
+        {
+            await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// Indexes <paramref name="dataset"/> in memory and evaluates it. <paramref name="embedder"/> defaults to a
+    /// <see cref="HashingEmbeddingGenerator"/> of <see cref="RetrievalOptions.HashingEmbeddingDimension"/>.
+    /// </summary>
+    public static async Task<RetrievalEvaluationReport> EvaluateAsync(
+        BeirDataset dataset,
+        RetrievalEvaluationSettings settings,
+        IEmbeddingGenerator<string, Embedding<float>>? embedder = null,
+        IReranker? reranker = null,
+        ILogger? logger = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Depth, 1);
+        logger ??= NullLogger.Instance;
+        var options = settings.Retrieval;
+        options.Validate();
+        bool dense = settings.Retriever != RetrievalMode.Bm25;
+        using var ownedEmbedder = dense && embedder is null ? new HashingEmbeddingGenerator(options.HashingEmbeddingDimension) : null;
+        embedder ??= ownedEmbedder;
+
+        var sw = Stopwatch.StartNew();
+        using var keyword = LuceneBm25Index.CreateInMemory(options.Bm25);
+        var chunks = dataset.Corpus.Select(d => new Chunk(Chunk.MakeId(d.Id, 0), d.Id, 0, d.Text, 0, d.Text.Length) { Title = d.Title }).ToList();
+        keyword.Upsert(chunks);
+        keyword.Commit();
+        IVectorIndex? vectors = null;
+        try
+        {
+            if (dense)
+            {
+                var factory = new VectorIndexFactory(options.Vectors);
+                const int batch = 256;
+                for (int start = 0; start < chunks.Count; start += batch)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var slice = chunks.GetRange(start, Math.Min(batch, chunks.Count - start));
+                    var embeddings = await embedder!.GenerateAsync(
+                        slice.Select(c => string.IsNullOrEmpty(c.Title) ? c.Text : c.Title + "\n" + c.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    vectors ??= factory.Create(embeddings[0].Vector.Length);
+                    var flat = new float[slice.Count * vectors.Dimension];
+                    for (int i = 0; i < slice.Count; i++)
+                    {
+                        embeddings[i].Vector.Span.CopyTo(flat.AsSpan(i * vectors.Dimension));
+                    }
+
+                    vectors.Add(slice.Select(c => ChunkIds.ToVectorId(c.Id)).ToArray(), flat);
+                }
+            }
+
+            double indexSeconds = sw.Elapsed.TotalSeconds;
+            logger.LogInformation("Indexed {Count} documents in {Seconds:F1} s", chunks.Count, indexSeconds);
+            var retriever = new HybridRetriever(keyword, vectors, embedder, reranker, options);
+            int depth = settings.Depth + (settings.IgnoreIdenticalIds ? 1 : 0);
+            sw.Restart();
+            var runs = new Dictionary<string, IReadOnlyList<(string DocId, double Score)>>(StringComparer.Ordinal);
+            foreach (var (qid, text) in dataset.Queries)
+            {
+                var hits = await retriever.RetrieveAsync(text, depth, mode: settings.Retriever, cancellationToken: cancellationToken).ConfigureAwait(false);
+                runs[qid] = hits
+                    .Select(h => (h.Chunk.DocumentId, h.Score))
+                    .Where(h => !settings.IgnoreIdenticalIds || h.DocumentId != qid)
+                    .Take(settings.Depth)
+                    .ToList();
+            }
+
+            double searchSeconds = sw.Elapsed.TotalSeconds;
+            var perQuery = dataset.Qrels.ToDictionary(
+                q => q.Key,
+                q =>
+                {
+                    var run = runs.GetValueOrDefault(q.Key) ?? [];
+                    return new RetrievalScores(
+                        RetrievalMetrics.NdcgAtK(run, q.Value, 10), RetrievalMetrics.RecallAtK(run, q.Value, 100), RetrievalMetrics.MrrAtK(run, q.Value, 10), 1);
+                },
+                StringComparer.Ordinal);
+            return new RetrievalEvaluationReport(RetrievalMetrics.Evaluate(runs, dataset.Qrels), perQuery, indexSeconds, searchSeconds, chunks.Count);
+        }
+        finally
+        {
+            vectors?.Dispose();
+        }
+    }
+
+    private static async Task WriteReportAsync(
+        string path, BeirDataset ds, RetrievalEvaluationSettings settings, RetrievalEvaluationReport result, CancellationToken cancellationToken)
+    {
+        var o = settings.Retrieval;
+        var json = new Dictionary<string, object?>
+        {
+            ["dataset"] = Path.GetFullPath(ds.Directory),
+            ["split"] = ds.Split,
+            ["retriever"] = settings.Retriever.ToString().ToLowerInvariant(),
+            ["corpus_documents"] = result.CorpusSize,
+            ["queries"] = result.Scores.Queries,
+            ["metrics"] = new Dictionary<string, double>
+            {
+                ["nDCG@10"] = Math.Round(result.Scores.NdcgAt10, 6),
+                ["Recall@100"] = Math.Round(result.Scores.RecallAt100, 6),
+                ["MRR@10"] = Math.Round(result.Scores.MrrAt10, 6),
+            },
+            ["settings"] = new Dictionary<string, object?>
+            {
+                ["k1"] = o.Bm25.K1,
+                ["b"] = o.Bm25.B,
+                ["title_boost"] = o.Bm25.TitleBoost,
+                ["analysis"] = o.Bm25.Analysis.ToString(),
+                ["fusion"] = o.Fusion.ToString(),
+                ["rrf_k"] = o.RrfK,
+                ["bm25_weight"] = o.Bm25Weight,
+                ["vector_weight"] = o.VectorWeight,
+                ["depth"] = settings.Depth,
+                ["ignore_identical_ids"] = settings.IgnoreIdenticalIds,
+                ["embedding"] = settings.Retriever == RetrievalMode.Bm25 ? null : $"hashing-{o.HashingEmbeddingDimension}",
+                ["vector_backend"] = settings.Retriever == RetrievalMode.Bm25 ? null : o.Vectors.Backend.ToString(),
+            },
+            ["timings"] = new Dictionary<string, double>
+            {
+                ["index_seconds"] = Math.Round(result.IndexSeconds, 3),
+                ["search_seconds"] = Math.Round(result.SearchSeconds, 3),
+            },
+            ["per_query"] = result.PerQuery.ToDictionary(
+                p => p.Key,
+                p => new Dictionary<string, double> { ["nDCG@10"] = p.Value.NdcgAt10, ["Recall@100"] = p.Value.RecallAt100, ["MRR@10"] = p.Value.MrrAt10 }),
+        };
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null)
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        await using var fs = File.Create(path);
+        await JsonSerializer.SerializeAsync(fs, json, new JsonSerializerOptions { WriteIndented = true }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static float ParseFloat(string s, string name) =>
+        float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : throw new ArgumentException($"{name} expects a number, not '{s}'.");
+
+    private static int ParseInt(string s, string name) =>
+        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new ArgumentException($"{name} expects an integer, not '{s}'.");
+
+    private static T ParseEnum<T>(string s, string name)
+        where T : struct, Enum =>
+        Enum.TryParse<T>(s, ignoreCase: true, out var v) && Enum.IsDefined(v)
+            ? v
+            : throw new ArgumentException($"{name} must be one of {string.Join(", ", Enum.GetNames<T>()).ToLowerInvariant()}, not '{s}'.");
+}
