@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Rag.Core.Indexing;
+using Rag.Ingest.Storage;
+
+namespace Rag.Ingest.Bench;
+
+/// <summary>
+/// Crash-safety acceptance: a child process ingests the corpus into one store and is killed with SIGKILL at random
+/// moments, then restarted, <c>kills</c> times; a last run finishes. The store must then agree with a clean,
+/// uninterrupted ingestion: same documents, same chunk ids in BM25 and vectors, counts equal to the manifest, no
+/// duplicates, and the same BM25 and vector results for a set of queries.
+/// </summary>
+public static class CrashHarness
+{
+    public sealed record Settings(string Corpus, string? Queries, string WorkDir, int Kills, int CommitEvery, int Seed, int MinDelayMs, int MaxDelayMs, int QueryCount);
+
+    public static async Task<int> RunAsync(Settings s, TextWriter log)
+    {
+        string crashDir = Path.Combine(s.WorkDir, "crash");
+        string cleanDir = Path.Combine(s.WorkDir, "clean");
+        foreach (string d in new[] { crashDir, cleanDir })
+        {
+            if (Directory.Exists(d))
+            {
+                Directory.Delete(d, true);
+            }
+        }
+
+        var rng = new Random(s.Seed);
+        var total = Stopwatch.StartNew();
+        var generations = new List<string>();
+        int killed = 0, finishedEarly = 0;
+        for (int k = 0; k < s.Kills; k++)
+        {
+            int delay = rng.Next(s.MinDelayMs, s.MaxDelayMs + 1);
+            using var child = StartChild(s, crashDir);
+            bool exited = child.WaitForExit(delay);
+            if (!exited)
+            {
+                child.Kill(entireProcessTree: false); // SIGKILL on Unix: no finally blocks, no flush
+                child.WaitForExit();
+                killed++;
+            }
+            else
+            {
+                finishedEarly++;
+            }
+
+            long g = ManifestGeneration(crashDir);
+            generations.Add(string.Create(CultureInfo.InvariantCulture, $"{delay}ms→g{g}{(exited ? "(exited)" : string.Empty)}"));
+            log.WriteLine($"run {k + 1}/{s.Kills}: {(exited ? "finished before the kill" : "SIGKILL")} after {delay} ms; manifest generation {g}");
+        }
+
+        using (var last = StartChild(s, crashDir))
+        {
+            last.WaitForExit();
+            if (last.ExitCode != 0)
+            {
+                log.WriteLine($"FAIL: the final run exited with {last.ExitCode}");
+                return 1;
+            }
+        }
+
+        var crashTime = total.Elapsed;
+        log.WriteLine($"killed {killed} times ({finishedEarly} runs finished before their kill); crash-run total {crashTime.TotalSeconds:F1} s");
+
+        using var embedder = IngestRunner.CreateEmbedder();
+        var clean = await IngestRunner.RunAsync(s.Corpus, cleanDir, s.CommitEvery, embedder);
+        log.WriteLine($"clean run: {clean.Indexed} documents, {clean.Chunks} chunks, generation {clean.Generation}, {clean.Elapsed.TotalSeconds:F1} s");
+
+        using var crashed = IndexStore.Open(new IndexStoreOptions { Directory = crashDir });
+        using var reference = IndexStore.Open(new IndexStoreOptions { Directory = cleanDir });
+        var vc = crashed.Verify();
+        var vr = reference.Verify();
+        log.WriteLine($"crash store: {vc}");
+        log.WriteLine($"clean store: {vr}");
+        var failures = new List<string>();
+        if (!vc.IsConsistent(expectVectors: true))
+        {
+            failures.Add("the crash store's indexes disagree with its manifest/document table");
+        }
+
+        if (!vr.IsConsistent(expectVectors: true))
+        {
+            failures.Add("the clean store is inconsistent");
+        }
+
+        var docsCrash = crashed.Documents.ToDictionary(d => d.Id);
+        var docsClean = reference.Documents.ToDictionary(d => d.Id);
+        if (docsCrash.Count != docsClean.Count || docsClean.Any(p => !docsCrash.TryGetValue(p.Key, out var c) || c.ContentHash != p.Value.ContentHash || c.ChunkCount != p.Value.ChunkCount))
+        {
+            failures.Add($"document tables differ ({docsCrash.Count} vs {docsClean.Count} documents)");
+        }
+
+        var idsCrash = crashed.Keyword.ChunkIds().Order(StringComparer.Ordinal).ToList();
+        var idsClean = reference.Keyword.ChunkIds().Order(StringComparer.Ordinal).ToList();
+        if (!idsCrash.SequenceEqual(idsClean))
+        {
+            failures.Add($"BM25 chunk ids differ ({idsCrash.Count} vs {idsClean.Count})");
+        }
+
+        if (crashed.Vectors!.Count != reference.Vectors!.Count || idsClean.Any(id => !crashed.Vectors.Contains(ChunkIds.ToVectorId(id))))
+        {
+            failures.Add($"vector ids differ ({crashed.Vectors.Count} vs {reference.Vectors.Count})");
+        }
+
+        var queries = LoadQueries(s.Queries, s.QueryCount);
+        int bm25Diff = 0, vecDiff = 0;
+        foreach (string q in queries)
+        {
+            var a = crashed.Keyword.Search(q, 10).Select(h => (h.Chunk.Id, h.Score)).ToList();
+            var b = reference.Keyword.Search(q, 10).Select(h => (h.Chunk.Id, h.Score)).ToList();
+            if (!SameRanking(a, b))
+            {
+                bm25Diff++;
+            }
+
+            float[] v = embedder.Embed(q);
+            var va = crashed.Vectors.Search(v, 10).Select(h => (h.Id.ToString(CultureInfo.InvariantCulture), h.Score)).ToList();
+            var vb = reference.Vectors.Search(v, 10).Select(h => (h.Id.ToString(CultureInfo.InvariantCulture), h.Score)).ToList();
+            if (!SameRanking(va, vb))
+            {
+                vecDiff++;
+            }
+        }
+
+        log.WriteLine($"queries: {queries.Count}; BM25 top-10 differing: {bm25Diff}; vector top-10 differing: {vecDiff}");
+        if (bm25Diff > 0 || vecDiff > 0)
+        {
+            failures.Add("search results differ");
+        }
+
+        log.WriteLine($"manifest generation progress at each kill: {string.Join(", ", generations)}");
+        log.WriteLine(failures.Count == 0
+            ? $"PASS: {killed} SIGKILLs; {vc.Documents} documents, {vc.TableChunks} chunks in BM25 = vectors = manifest, no duplicates, identical results"
+            : "FAIL: " + string.Join("; ", failures));
+        return failures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Equal rankings: the same scores in order (to 1e-5), and the same ids except among ties at the cut-off score,
+    /// where Lucene's order depends on segment layout.
+    /// </summary>
+    private static bool SameRanking(List<(string Id, float Score)> a, List<(string Id, float Score)> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < a.Count; i++)
+        {
+            if (Math.Abs(a[i].Score - b[i].Score) > 1e-5f)
+            {
+                return false;
+            }
+        }
+
+        if (a.Count == 0)
+        {
+            return true;
+        }
+
+        float cut = a[^1].Score;
+        var above = a.Where(x => x.Score > cut + 1e-5f).Select(x => x.Id).Order(StringComparer.Ordinal);
+        var aboveB = b.Where(x => x.Score > cut + 1e-5f).Select(x => x.Id).Order(StringComparer.Ordinal);
+        return above.SequenceEqual(aboveB);
+    }
+
+    private static List<string> LoadQueries(string? path, int count)
+    {
+        var queries = new List<string>();
+        if (path is not null && File.Exists(path))
+        {
+            foreach (string line in File.ReadLines(path))
+            {
+                using var doc = JsonDocument.Parse(line);
+                queries.Add(doc.RootElement.GetProperty("text").GetString()!);
+                if (queries.Count == count)
+                {
+                    break;
+                }
+            }
+        }
+
+        return queries;
+    }
+
+    private static long ManifestGeneration(string dir)
+    {
+        string path = Path.Combine(dir, "manifest.json");
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.GetProperty("generation").GetInt64();
+    }
+
+    private static Process StartChild(Settings s, string indexDir)
+    {
+        var psi = new ProcessStartInfo
+        {
+            RedirectStandardOutput = false,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        string self = typeof(CrashHarness).Assembly.Location;
+        string host = Environment.ProcessPath!;
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            psi.FileName = host;
+            psi.ArgumentList.Add(self);
+        }
+        else
+        {
+            psi.FileName = host;
+        }
+
+        foreach (string a in new[] { "crash-child", "--corpus", s.Corpus, "--index", indexDir, "--commit-every", s.CommitEvery.ToString(CultureInfo.InvariantCulture) })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var p = Process.Start(psi)!;
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine($"  child: {e.Data}");
+            }
+        };
+        p.BeginErrorReadLine();
+        return p;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Rag.Ingest.Bench;
+
+// Ingestion benchmarks and the crash-safety harness.
+//   throughput [--corpus FILE] [--work DIR] [--commit-every N]
+//   crash [--corpus FILE] [--queries FILE] [--work DIR] [--kills 20] [--commit-every 100] [--seed 1] [--min-delay-ms 300] [--max-delay-ms 2500] [--query-count 200]
+//   crash-child --corpus FILE --index DIR --commit-every N      (the process the harness kills)
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: Rag.Ingest.Bench throughput|crash|crash-child [options]");
+    return 2;
+}
+
+string? Opt(string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+int Int(string name, int fallback) => Opt(name) is string v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+string? corpus = Opt("--corpus") ?? SharedData.Find(Path.Combine("data", "scifact", "corpus.jsonl"));
+if (corpus is null)
+{
+    Console.Error.WriteLine("SciFact corpus not found: pass --corpus FILE or set RAG_SHARED_DIR.");
+    return 2;
+}
+
+string work = Opt("--work") ?? Path.Combine(Path.GetTempPath(), "rag-ingest-bench");
+Directory.CreateDirectory(work);
+switch (args[0])
+{
+    case "throughput":
+        return await Throughput.RunAsync(corpus, work, Int("--commit-every", 500), Console.Out);
+    case "crash":
+        string? queries = Opt("--queries") ?? SharedData.Find(Path.Combine("data", "scifact", "queries.jsonl"));
+        return await CrashHarness.RunAsync(
+            new CrashHarness.Settings(corpus, queries, work, Int("--kills", 20), Int("--commit-every", 100), Int("--seed", 1), Int("--min-delay-ms", 300), Int("--max-delay-ms", 2500), Int("--query-count", 200)),
+            Console.Out);
+    case "crash-child":
+        string index = Opt("--index") ?? throw new ArgumentException("crash-child needs --index DIR");
+        using (var embedder = IngestRunner.CreateEmbedder())
+        {
+            var stats = await IngestRunner.RunAsync(corpus, index, Int("--commit-every", 100), embedder);
+            Console.Error.WriteLine($"done: {stats.Indexed} indexed, {stats.Unchanged} unchanged, generation {stats.Generation}, {stats.Elapsed.TotalSeconds:F1} s");
+        }
+
+        return 0;
+    default:
+        Console.Error.WriteLine($"unknown mode '{args[0]}'");
+        return 2;
+}

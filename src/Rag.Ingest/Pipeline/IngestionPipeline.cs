@@ -1,0 +1,419 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Rag.Core.Documents;
+using Rag.Ingest.Chunking;
+using Rag.Ingest.Loaders;
+using Rag.Ingest.Pipeline.Internal;
+using Rag.Ingest.Storage;
+
+namespace Rag.Ingest.Pipeline;
+
+/// <summary>
+/// Load → chunk → dedup → embed → index → commit. A loading stage feeds a bounded channel (backpressure: loading waits
+/// while the indexing stage is <see cref="IngestionOptions.QueueCapacity"/> documents behind); the indexing stage skips
+/// documents whose content hash is unchanged, embeds chunks in batches of <see cref="IngestionOptions.EmbeddingBatchSize"/>,
+/// replaces changed documents' chunks in both indexes and commits every <see cref="IngestionOptions.CommitEveryDocuments"/>
+/// changed documents. Results are yielded once they are durable (after their commit), failures at once. A bad document
+/// fails alone; the batch goes on. One ingestion (or delete) runs at a time per pipeline.
+/// </summary>
+public sealed class IngestionPipeline : IDisposable
+{
+    private readonly IndexStore _store;
+    private readonly IChunker _chunker;
+    private readonly DocumentLoaderRegistry _loaders;
+    private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder;
+    private readonly IngestionOptions _options;
+    private readonly ILogger _logger;
+    private readonly string _fingerprint;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Creates a pipeline.</summary>
+    /// <param name="store">Index store written to.</param>
+    /// <param name="chunker">Chunker (see <see cref="ChunkerFactory"/>).</param>
+    /// <param name="settingsFingerprint">Identifies the chunking (and tokenizer) settings; part of the content hash, so a change re-indexes.</param>
+    /// <param name="loaders">Loaders for file inputs.</param>
+    /// <param name="embedder">Embedding generator, or null for a keyword-only store.</param>
+    /// <param name="options">Options; validated.</param>
+    /// <param name="logger">Logger.</param>
+    public IngestionPipeline(
+        IndexStore store,
+        IChunker chunker,
+        string settingsFingerprint,
+        DocumentLoaderRegistry loaders,
+        IEmbeddingGenerator<string, Embedding<float>>? embedder,
+        IngestionOptions options,
+        ILogger<IngestionPipeline>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(chunker);
+        ArgumentNullException.ThrowIfNull(loaders);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _store = store;
+        _chunker = chunker;
+        _loaders = loaders;
+        _embedder = embedder;
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        string model = embedder?.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? (embedder is null ? "none" : embedder.GetType().FullName!);
+        _fingerprint = $"{settingsFingerprint}|embed:{model}|title:{options.EmbedTitle}|norm:{options.NormalizeEmbeddings}";
+    }
+
+    /// <summary>The store written to.</summary>
+    public IndexStore Store => _store;
+
+    /// <summary>Ingests files and folders (see <see cref="DocumentLoaderRegistry.EnumerateSources"/>).</summary>
+    public IAsyncEnumerable<IngestResult> IngestPathsAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var list = paths.ToArray();
+        return RunAsync(
+            async (writer, ct) =>
+            {
+                foreach (var source in _loaders.EnumerateSources(list))
+                {
+                    await foreach (var loaded in _loaders.LoadAsync(source, ct).ConfigureAwait(false))
+                    {
+                        await writer.WriteAsync(loaded, ct).ConfigureAwait(false);
+                    }
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Ingests documents from a stream (already loaded; their text is indexed as given).</summary>
+    public IAsyncEnumerable<IngestResult> IngestAsync(IAsyncEnumerable<RagDocument> documents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        return RunAsync(
+            async (writer, ct) =>
+            {
+                await foreach (var document in documents.WithCancellation(ct).ConfigureAwait(false))
+                {
+                    await writer.WriteAsync(DocumentLoadResult.Success(document), ct).ConfigureAwait(false);
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Ingests documents from a sequence.</summary>
+    public IAsyncEnumerable<IngestResult> IngestAsync(IEnumerable<RagDocument> documents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        return RunAsync(
+            async (writer, ct) =>
+            {
+                foreach (var document in documents)
+                {
+                    await writer.WriteAsync(DocumentLoadResult.Success(document), ct).ConfigureAwait(false);
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Deletes documents by id from both indexes, in one commit.</summary>
+    public async Task<IReadOnlyList<IngestResult>> DeleteAsync(IEnumerable<string> documentIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documentIds);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var results = new List<(string Id, bool Removed)>();
+            foreach (string id in documentIds)
+            {
+                results.Add((id, _store.RemoveDocument(id)));
+            }
+
+            long generation = _store.Commit();
+            return results
+                .Select(r => r.Removed
+                    ? new IngestResult(r.Id, IngestStatus.Deleted, Generation: generation)
+                    : new IngestResult(r.Id, IngestStatus.Failed, Error: $"Document '{r.Id}' is not in the index; nothing to delete.", Generation: generation))
+                .ToList();
+        }
+        catch
+        {
+            _store.Rollback();
+            throw;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Releases the pipeline's lock (the store is owned by the caller).</summary>
+    public void Dispose() => _gate.Dispose();
+
+    private async IAsyncEnumerable<IngestResult> RunAsync(
+        Func<ChannelWriter<DocumentLoadResult>, CancellationToken, Task> produce,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateBounded<DocumentLoadResult>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var producer = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await produce(channel.Writer, stop.Token).ConfigureAwait(false);
+                    channel.Writer.Complete();
+                }
+                catch (Exception ex)
+                {
+                    channel.Writer.Complete(ex);
+                }
+            },
+            CancellationToken.None);
+
+        var batch = new Batch();
+        var durable = new List<IngestResult>();
+        int changedSinceCommit = 0;
+        bool completed = false;
+        try
+        {
+            await foreach (var loaded in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                if (!loaded.Succeeded)
+                {
+                    yield return new IngestResult(loaded.SourceId, IngestStatus.Failed, Error: loaded.Error, Generation: _store.Generation);
+                    continue;
+                }
+
+                var document = loaded.Document!;
+                var prepared = Prepare(document, batch, out var immediate);
+                if (immediate is not null)
+                {
+                    yield return immediate;
+                    continue;
+                }
+
+                if (batch.Contains(document.Id))
+                {
+                    // A second version of a document in the same batch: index the first before replacing it.
+                    await FlushAsync(batch, durable, stop.Token).ConfigureAwait(false);
+                }
+
+                batch.Add(prepared!);
+                changedSinceCommit++;
+                if (batch.ChunkCount >= _options.EmbeddingBatchSize)
+                {
+                    await FlushAsync(batch, durable, stop.Token).ConfigureAwait(false);
+                }
+
+                if (changedSinceCommit >= _options.CommitEveryDocuments)
+                {
+                    await FlushAsync(batch, durable, stop.Token).ConfigureAwait(false);
+                    foreach (var result in CommitResults(durable))
+                    {
+                        yield return result;
+                    }
+
+                    changedSinceCommit = 0;
+                }
+            }
+
+            await FlushAsync(batch, durable, stop.Token).ConfigureAwait(false);
+            foreach (var result in CommitResults(durable))
+            {
+                yield return result;
+            }
+
+            await producer.ConfigureAwait(false);
+            completed = true;
+        }
+        finally
+        {
+            if (!completed)
+            {
+                // Cancelled, failed, or the caller stopped enumerating: drop the uncommitted batch, keep the last commit.
+                await stop.CancelAsync().ConfigureAwait(false);
+                _store.Rollback();
+                try
+                {
+                    await producer.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+                {
+                    // The producer stops on the cancellation above.
+                }
+            }
+
+            _gate.Release();
+        }
+    }
+
+    private PreparedDocument? Prepare(RagDocument document, Batch batch, out IngestResult? immediate)
+    {
+        immediate = null;
+        string hash;
+        IReadOnlyList<Chunk> chunks;
+        try
+        {
+            hash = ContentHasher.Hash(document, _fingerprint);
+            var known = batch.Get(document.Id)?.Record ?? _store.GetDocument(document.Id);
+            if (known is not null && known.ContentHash == hash)
+            {
+                immediate = new IngestResult(document.Id, IngestStatus.Unchanged, known.ChunkCount, Generation: _store.Generation);
+                return null;
+            }
+
+            if (string.IsNullOrWhiteSpace(document.Text))
+            {
+                immediate = new IngestResult(document.Id, IngestStatus.Failed, Error: $"Document '{document.Id}' has no text; there is nothing to index.", Generation: _store.Generation);
+                return null;
+            }
+
+            chunks = _chunker.Split(document);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogWarning(ex, "Document {Id} could not be chunked", document.Id);
+            immediate = new IngestResult(document.Id, IngestStatus.Failed, Error: $"Document '{document.Id}' could not be chunked: {ex.Message}", Generation: _store.Generation);
+            return null;
+        }
+
+        string? source = document.Metadata is not null && document.Metadata.TryGetValue("source", out var s) ? s : null;
+        return new PreparedDocument(new DocumentRecord(document.Id, hash, chunks.Count, source), chunks);
+    }
+
+    private async Task FlushAsync(Batch batch, List<IngestResult> durable, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var documents = batch.Drain();
+        float[] vectors = [];
+        int dimension = 0;
+        if (_embedder is not null)
+        {
+            var texts = documents.SelectMany(d => d.Chunks).Select(c => _options.EmbedTitle && !string.IsNullOrEmpty(c.Title) ? c.Title + "\n" + c.Text : c.Text).ToList();
+            try
+            {
+                (vectors, dimension) = await EmbedAsync(texts, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _logger.LogError(ex, "Embedding failed for a batch of {Documents} documents", documents.Count);
+                foreach (var d in documents)
+                {
+                    durable.Add(new IngestResult(d.Record.Id, IngestStatus.Failed, Error: $"Embedding failed: {ex.Message}"));
+                }
+
+                return;
+            }
+        }
+
+        int offset = 0;
+        foreach (var d in documents)
+        {
+            int length = d.Chunks.Count * dimension;
+            try
+            {
+                _store.PutDocument(d.Record, d.Chunks, vectors.AsSpan(offset, length));
+                durable.Add(new IngestResult(d.Record.Id, IngestStatus.Indexed, d.Chunks.Count));
+            }
+            catch (ArgumentException ex)
+            {
+                durable.Add(new IngestResult(d.Record.Id, IngestStatus.Failed, Error: ex.Message));
+            }
+
+            offset += length;
+        }
+    }
+
+    private async Task<(float[] Vectors, int Dimension)> EmbedAsync(List<string> texts, CancellationToken cancellationToken)
+    {
+        float[]? all = null;
+        int dimension = 0;
+        for (int start = 0; start < texts.Count; start += _options.EmbeddingBatchSize)
+        {
+            var slice = texts.GetRange(start, Math.Min(_options.EmbeddingBatchSize, texts.Count - start));
+            var embeddings = await _embedder!.GenerateAsync(slice, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (embeddings.Count != slice.Count)
+            {
+                throw new InvalidOperationException($"The embedding generator returned {embeddings.Count} vectors for {slice.Count} inputs.");
+            }
+
+            for (int i = 0; i < embeddings.Count; i++)
+            {
+                var vector = embeddings[i].Vector.Span;
+                if (all is null)
+                {
+                    dimension = vector.Length;
+                    all = new float[texts.Count * dimension];
+                }
+
+                if (vector.Length != dimension)
+                {
+                    throw new InvalidOperationException($"The embedding generator returned vectors of dimension {vector.Length} and {dimension}.");
+                }
+
+                var target = all.AsSpan((start + i) * dimension, dimension);
+                vector.CopyTo(target);
+                if (_options.NormalizeEmbeddings)
+                {
+                    float norm = TensorPrimitives.Norm(target);
+                    if (norm > 0)
+                    {
+                        TensorPrimitives.Divide(target, norm, target);
+                    }
+                }
+            }
+        }
+
+        return (all ?? [], dimension);
+    }
+
+    private List<IngestResult> CommitResults(List<IngestResult> durable)
+    {
+        long generation = _store.Commit();
+        var results = durable.Select(r => r with { Generation = generation }).ToList();
+        durable.Clear();
+        return results;
+    }
+
+    private sealed record PreparedDocument(DocumentRecord Record, IReadOnlyList<Chunk> Chunks);
+
+    private sealed class Batch
+    {
+        private readonly Dictionary<string, PreparedDocument> _byId = new(StringComparer.Ordinal);
+        private readonly List<PreparedDocument> _order = [];
+
+        public int Count => _order.Count;
+
+        public int ChunkCount { get; private set; }
+
+        public bool Contains(string id) => _byId.ContainsKey(id);
+
+        public PreparedDocument? Get(string id) => _byId.GetValueOrDefault(id);
+
+        public void Add(PreparedDocument document)
+        {
+            _byId[document.Record.Id] = document;
+            _order.Add(document);
+            ChunkCount += document.Chunks.Count;
+        }
+
+        public List<PreparedDocument> Drain()
+        {
+            var list = _order.ToList();
+            _order.Clear();
+            _byId.Clear();
+            ChunkCount = 0;
+            return list;
+        }
+    }
+}
