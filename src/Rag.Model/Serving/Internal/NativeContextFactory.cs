@@ -1,0 +1,55 @@
+using Rag.Model.Native;
+using Rag.Model.Native.Interop;
+
+namespace Rag.Model.Serving.Internal;
+
+/// <summary>The context parameters the serving types need beyond <see cref="LlamaContextOptions"/>.</summary>
+internal readonly record struct NativeContextSpec(
+    int ContextSize,
+    int BatchSize,
+    int MicroBatchSize,
+    int Sequences,
+    int Threads,
+    int BatchThreads,
+    bool UnifiedKvCache,
+    bool Embeddings,
+    int PoolingType,
+    bool? FlashAttention);
+
+/// <summary>Creates native contexts with serving parameters (unified KV cache, pooling, many sequences).</summary>
+internal static class NativeContextFactory
+{
+    public static SafeLlamaContextHandle Create(LlamaModel model, NativeContextSpec spec)
+    {
+        ObjectDisposedException.ThrowIf(model.IsDisposed, model);
+        using var lease = new HandleLease(model.Handle, nameof(LlamaModel));
+        var p = LlamaNative.llama_context_default_params();
+        p.n_ctx = (uint)spec.ContextSize;
+        p.n_batch = (uint)spec.BatchSize;
+        p.n_ubatch = (uint)Math.Min(spec.MicroBatchSize, spec.BatchSize);
+        p.n_seq_max = (uint)spec.Sequences;
+        p.n_threads = spec.Threads;
+        p.n_threads_batch = spec.BatchThreads > 0 ? spec.BatchThreads : spec.Threads;
+        p.kv_unified = spec.UnifiedKvCache ? (byte)1 : (byte)0;
+        p.embeddings = spec.Embeddings ? (byte)1 : (byte)0;
+        p.pooling_type = spec.PoolingType;
+        p.no_perf = 1;
+        p.flash_attn_type = spec.FlashAttention switch { null => -1, true => 1, false => 0 };
+
+        IntPtr ctx;
+        IReadOnlyList<string> errors;
+        using (var capture = LlamaLog.Capture())
+        {
+            ctx = LlamaNative.llama_init_from_model(lease.Pointer, p);
+            errors = capture.Lines.ToArray();
+        }
+
+        if (ctx == IntPtr.Zero)
+        {
+            throw new InvalidOperationException(
+                $"llama.cpp could not create a context (n_ctx={spec.ContextSize}, n_batch={spec.BatchSize}, n_seq_max={spec.Sequences}): {string.Join(" | ", errors)}");
+        }
+
+        return new SafeLlamaContextHandle(ctx, model.Handle);
+    }
+}
