@@ -1,4 +1,11 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Rag.Core.Embeddings;
+using Rag.Core.Evaluation;
+using Rag.Ingest;
+using Rag.Ingest.Cli;
+using Rag.Model.Cli;
+using Rag.Model.Gguf;
 
 namespace Rag.Host.Cli;
 
@@ -8,5 +15,47 @@ internal static class CliCommands
     public static IEnumerable<Command> All(CliContext context)
     {
         yield return DemoCommand.Create(context);
+        yield return AskCommand.Create(context);
+        yield return ForwardedCommand.Create(context, "ingest", "Ingest files or folders into the BM25 + vector index.",
+            "rag ingest PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors]",
+            (args, o, e, ct) => CreateIngestCommand(context).RunAsync(args, o, e, ct));
+        yield return Model(context, "generate", "Generate a continuation of a prompt (prints the continuation only).",
+            "rag generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--threads N] [--seed S] [--grammar GBNF|@file] [--ctx N]");
+        yield return Model(context, "tokenize", "Print the token ids of a text as a JSON array.", "rag tokenize --model PATH --text TEXT");
+        yield return Model(context, "perplexity", "Perplexity of a text file, llama.cpp's convention.",
+            "rag perplexity --model PATH --file PATH [--ctx N] [--threads N]");
+
+        var bench = new Command("bench", "Benchmarks.");
+        bench.Subcommands.Add(ForwardedCommand.Create(context, "decode", "Greedy decode speed; prints tokens/s: X.",
+            "rag bench decode --model PATH [--threads N] [--tokens N] [--ctx N] [--repeats N]",
+            (args, o, e, ct) => ModelCommands.RunAsync(["bench", "decode", .. args], o, e, ct)));
+        yield return bench;
+
+        var models = new Command("models", "Model metadata, quantization and synthetic models.");
+        models.Subcommands.Add(ForwardedCommand.Create(context, "info", "Model metadata.", "rag models info --model PATH [--json]",
+            (args, o, e, ct) => ModelCommands.RunAsync(["models", "info", .. args], o, e, ct)));
+        models.Subcommands.Add(ForwardedCommand.Create(context, "quantize", "Quantize a GGUF model (Q8_0, Q4_K_M, F16, …).",
+            "rag models quantize --model IN --out OUT [--type Q8_0] [--threads N]",
+            (args, o, e, ct) => ModelCommands.RunAsync(["models", "quantize", .. args], o, e, ct)));
+        models.Subcommands.Add(ForwardedCommand.Create(context, "synth", "Write a synthetic random-weight model of a real shape.",
+            "rag models synth --shape smollm2-135m|llama-3.2-1b|bert-tiny|reranker-tiny|custom --out PATH [--seed N] [--tokenizer-from PATH]",
+            (args, o, e, ct) => SyntheticModelCommands.RunAsync(["synth", .. args], o, e, ct)));
+        models.Subcommands.Add(ForwardedCommand.Create(context, "lora", "Write a random LoRA adapter for a base model.",
+            "rag models lora --base PATH --out PATH [--rank N] [--seed N]",
+            (args, o, e, ct) => SyntheticModelCommands.RunAsync(["lora", .. args], o, e, ct)));
+        yield return models;
+
+        var eval = new Command("eval", "Evaluation.");
+        eval.Subcommands.Add(ForwardedCommand.Create(context, "retrieval", "nDCG@10, Recall@100 and MRR@10 on a BEIR data set.",
+            "rag eval retrieval --dataset DIR [--retriever bm25|dense|hybrid] [--split test] [--report PATH]",
+            RetrievalEvaluationRunner.RunAsync));
+        yield return eval;
     }
+
+    /// <summary>The ingest command with the CLI's defaults: hashing embeddings (no embedding model needed), logs to stderr.</summary>
+    internal static IngestCommand CreateIngestCommand(CliContext context, RagIngestOptions? options = null) =>
+        new(options, new HashingEmbeddingGenerator(), loggerFactory: context.CreateLoggerFactory(LogLevel.Warning));
+
+    private static Command Model(CliContext context, string verb, string description, string usage) =>
+        ForwardedCommand.Create(context, verb, description, usage, (args, o, e, ct) => ModelCommands.RunAsync([verb, .. args], o, e, ct));
 }

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Rag.Core.Answering;
+using Rag.Host.Answering;
+
+namespace Rag.Host.Cli;
+
+/// <summary><c>rag ask "QUESTION" [--index DIR] [--model PATH]</c>: hybrid retrieval, then a streamed answer with sources.</summary>
+internal static class AskCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var question = new Argument<string>("question") { Description = "The question." };
+        var index = new Option<string>("--index") { Description = "Index directory.", DefaultValueFactory = _ => Path.Combine(".rag", "index") };
+        var model = new Option<string?>("--model") { Description = $"Chat model GGUF (default: ${RagSession.ChatModelVariable}, then ./models or ../shared/models/{RagSession.DefaultChatModelFile})." };
+        var sources = new Option<int>("--sources") { Description = "Sources given to the model.", DefaultValueFactory = _ => 3 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Most answer tokens.", DefaultValueFactory = _ => 96 };
+        var threads = new Option<int>("--threads") { Description = "llama.cpp threads.", DefaultValueFactory = _ => 1 };
+        var command = new Command("ask", "Answer a question from an index, citing numbered sources.") { question, index, model, sources, maxTokens, threads };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var loggers = context.CreateLoggerFactory(LogLevel.Warning);
+            await using var session = RagSession.Open(parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(threads), loggers);
+            var options = new AnswerOptions { MaxSources = parse.GetValue(sources), MaxOutputTokens = parse.GetValue(maxTokens), MaxSourceCharacters = 400 };
+            await AnswerPrinter.AskAsync(session, parse.GetValue(question)!, options, context.Out, ct).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+}

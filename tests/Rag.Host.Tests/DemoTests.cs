@@ -1,0 +1,45 @@
+namespace Rag.Host.Tests;
+
+public sealed class DemoTests : IDisposable
+{
+    private readonly string _index = Path.Combine(Path.GetTempPath(), "rag-demo-test-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_index))
+        {
+            Directory.Delete(_index, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Demo_ingests_samples_and_answers_with_numbered_sources()
+    {
+        var (code, output, err) = await CliTests.RunAsync("demo", "--index", _index);
+
+        Assert.True(code == 0, err);
+        Assert.Contains("indexed\tconfiguration.md", output, StringComparison.Ordinal);
+        Assert.Contains("Model: stories260K-llama-f32.gguf", output, StringComparison.Ordinal);
+        var answer = output[(output.IndexOf("Answer: ", StringComparison.Ordinal) + 8)..output.IndexOf("Sources:", StringComparison.Ordinal)];
+        Assert.False(string.IsNullOrWhiteSpace(answer), "the model produced an answer");
+        Assert.Contains("  [1] ", output, StringComparison.Ordinal);
+        // The retention question must retrieve the configuration page's Retention section first or second.
+        var sources = output[output.IndexOf("Sources:", StringComparison.Ordinal)..];
+        Assert.Contains("Retention", sources, StringComparison.Ordinal);
+
+        // A second run is a no-op for ingestion: nothing changed.
+        var (code2, output2, _) = await CliTests.RunAsync("demo", "--index", _index);
+        Assert.Equal(0, code2);
+        Assert.Contains("0 indexed, 6 unchanged", output2, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_model_is_one_clear_error_without_stack_trace()
+    {
+        var (code, _, err) = await CliTests.RunAsync("demo", "--index", _index, "--model", "/nonexistent/model.gguf");
+
+        Assert.Equal(2, code);
+        Assert.Contains("model file not found: /nonexistent/model.gguf", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+    }
+}
