@@ -106,6 +106,40 @@ public class GgufRoundTripTests
     }
 
     [Fact]
+    public void Disposed_reader_refuses_reads()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"rag-dispose-{Guid.NewGuid():N}.gguf");
+        File.WriteAllBytes(path, WriteSample());
+        try
+        {
+            var r = GgufReader.Open(path);
+            var t = r.Tensors[0];
+            Assert.Equal(t.ByteSize, r.ReadTensorBytes(t).Length);
+            r.Dispose();
+            r.Dispose(); // idempotent
+            Assert.Throws<ObjectDisposedException>(() => r.ReadTensorBytes(t));
+            File.Delete(path); // the file handle is released
+            Assert.False(File.Exists(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Concurrent_tensor_reads_return_the_right_bytes()
+    {
+        using var r = GgufReader.Read(new MemoryStream(WriteSample()));
+        var expected = r.Tensors.ToDictionary(t => t.Name, r.ReadTensorBytes);
+        Parallel.For(0, 400, i =>
+        {
+            var t = r.Tensors[i % r.Tensors.Count];
+            Assert.Equal(expected[t.Name], r.ReadTensorBytes(t));
+        });
+    }
+
+    [Fact]
     public void File_without_tensors_has_data_offset_at_header_end()
     {
         using var ms = new MemoryStream();
@@ -127,6 +161,7 @@ public class GgufRoundTripTests
         Assert.Throws<ArgumentException>(() => w.AddTensor("q4k", [576, 2], GgmlType.Q4_K)); // 576 is not a multiple of 256
         Assert.Throws<ArgumentException>(() => w.AddTensor("zero", [0], GgmlType.F32));
         Assert.Throws<ArgumentException>(() => w.AddTensor("five", [1, 1, 1, 1, 1], GgmlType.F32));
+        Assert.Throws<ArgumentException>(() => w.AddTensor(new string('n', 64), [1], GgmlType.F32));
         Assert.Throws<InvalidOperationException>(() => w.WriteTensorData([1]));
         w.AddTensor("a", [2], GgmlType.F32);
         Assert.Throws<ArgumentException>(() => w.AddTensor("a", [2], GgmlType.F32));

@@ -61,6 +61,61 @@ public sealed class SyntheticModelLlamaCppTests : IDisposable
     }
 
     [Fact]
+    public async Task Tiny_llama_quantizes_to_Q8_0_and_still_generates()
+    {
+        var f16 = Path.Combine(_dir, "tiny-f16.gguf");
+        var q8 = Path.Combine(_dir, "tiny-q8_0.gguf");
+        SyntheticModelWriter.WriteLlama(f16, LlamaShape.Tiny);
+        LlamaQuantizer.Quantize(f16, q8, new LlamaQuantizeOptions { Type = LlamaQuantizationType.Q8_0, Threads = 1 });
+
+        var info = GgufModelInfo.FromFile(q8);
+        Assert.Equal("Q8_0", info.FileType);
+        Assert.True(info.TensorTypes[GgmlType.Q8_0] >= 16);
+        Assert.True(info.FileSizeBytes < new FileInfo(f16).Length);
+
+        using var model = LlamaModel.Load(q8);
+        using var ctx = model.CreateContext(new LlamaContextOptions { ContextSize = 64, Threads = 1 });
+        var n = 0;
+        await foreach (var t in ctx.GenerateAsync("hello", Greedy(6)))
+        {
+            n++;
+        }
+
+        Assert.Equal(6, n);
+    }
+
+    /// <summary>Issue 3, acceptance 3, through our own binding: the full SmolLM2-135M shape, F16 → Q8_0 and Q4_K_M, each generates.</summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task SmolLM2_135M_shape_loads_quantizes_and_generates()
+    {
+        var f16 = Path.Combine(_dir, "smollm2-135m-f16.gguf");
+        var written = SyntheticModelWriter.WriteLlama(f16, LlamaShape.SmolLM2_135M, new SyntheticModelOptions { Tokenizer = GgufTokenizer.FromModel(SharedModels.Llama2TinyRandom) });
+        Assert.Equal(124_635_456, written.ParameterCount); // 30 × 3.74 M per block + 576 × 32000 tied embeddings + norms
+        foreach (var type in new[] { LlamaQuantizationType.F16, LlamaQuantizationType.Q8_0, LlamaQuantizationType.Q4_K_M })
+        {
+            var path = f16;
+            if (type != LlamaQuantizationType.F16)
+            {
+                path = Path.Combine(_dir, $"smollm2-135m-{type}.gguf");
+                LlamaQuantizer.Quantize(f16, path, new LlamaQuantizeOptions { Type = type, Threads = 2 });
+                Assert.Equal(type.ToString(), GgufModelInfo.FromFile(path).FileType);
+            }
+
+            using var model = LlamaModel.Load(path);
+            Assert.Equal(30, model.Metadata.LayerCount);
+            using var ctx = model.CreateContext(new LlamaContextOptions { ContextSize = 128, Threads = 1 });
+            var n = 0;
+            await foreach (var t in ctx.GenerateAsync("Once upon a time", Greedy(16)))
+            {
+                n++;
+            }
+
+            Assert.Equal(16, n);
+        }
+    }
+
+    [Fact]
     public unsafe void Bert_embedding_model_produces_finite_deterministic_vectors()
     {
         var path = Path.Combine(_dir, "bert.gguf");
