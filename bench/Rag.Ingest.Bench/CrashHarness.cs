@@ -208,17 +208,16 @@ public static class CrashHarness
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Always "dotnet Rag.Ingest.Bench.dll": works from the bench itself and from a test host.
         string self = typeof(CrashHarness).Assembly.Location;
-        string host = Environment.ProcessPath!;
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        string? hostPath = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (string.IsNullOrEmpty(hostPath))
         {
-            psi.FileName = host;
-            psi.ArgumentList.Add(self);
+            hostPath = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
         }
-        else
-        {
-            psi.FileName = host;
-        }
+
+        psi.FileName = hostPath;
+        psi.ArgumentList.Add(self);
 
         foreach (string a in new[] { "crash-child", "--corpus", s.Corpus, "--index", indexDir, "--commit-every", s.CommitEvery.ToString(CultureInfo.InvariantCulture) })
         {
