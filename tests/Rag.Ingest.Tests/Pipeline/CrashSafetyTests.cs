@@ -16,12 +16,12 @@ public class CrashSafetyTests
         using var log = new StringWriter();
 
         int code = await CrashHarness.RunAsync(
-            new CrashHarness.Settings(corpus, queries, dir.Path, Kills: 20, CommitEvery: 100, Seed: 7, MinDelayMs: 500, MaxDelayMs: 5000, QueryCount: 100),
+            new CrashHarness.Settings(corpus, queries, dir.Path, Kills: 20, CommitEvery: 50, Seed: 7, MinDelayMs: 0, MaxDelayMs: 1200, QueryCount: 100),
             log);
 
         string report = log.ToString();
         Assert.True(code == 0, report);
-        Assert.Contains("PASS: 20 SIGKILLs", report, StringComparison.Ordinal);
+        Assert.Contains("PASS: 25 SIGKILLs", report, StringComparison.Ordinal);
         Assert.Contains("BM25 top-10 differing: 0; vector top-10 differing: 0", report, StringComparison.Ordinal);
     }
 }
