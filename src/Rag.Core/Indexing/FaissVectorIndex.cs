@@ -481,21 +481,24 @@ public sealed class FaissVectorIndex : IVectorIndex
 
     private void ApplyParameters(bool construction)
     {
-        if (construction && _options.EfConstruction is int efc)
+        // One options object serves every index type, so a parameter the type lacks (efSearch on Flat) is skipped.
+        if (construction && _options.EfConstruction is int efc && HasParameter("efConstruction"))
         {
             SetParameter("efConstruction", efc);
         }
 
-        if (_options.EfSearch is int efs)
+        if (_options.EfSearch is int efs && HasParameter("efSearch"))
         {
             SetParameter("efSearch", efs);
         }
 
-        if (_options.NProbe is int nprobe)
+        if (_options.NProbe is int nprobe && HasParameter("nprobe"))
         {
             SetParameter("nprobe", nprobe);
         }
     }
+
+    private bool HasParameter(string name) => FaissNative.rag_faiss_get_parameter(_handle, name, out _) == 0;
 
     private void SetParameter(string name, double value)
     {
