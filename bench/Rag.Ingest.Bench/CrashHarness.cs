@@ -32,10 +32,40 @@ public static class CrashHarness
         var total = Stopwatch.StartNew();
         var generations = new List<string>();
         int killed = 0, finishedEarly = 0;
+        var phases = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        // Deterministic kills right after each step of the commit protocol (the child SIGKILLs itself there).
+        foreach (string step in new[] { "vectors", "documents", "lucene", "manifest", "cleanup" })
+        {
+            using var child = StartChild(s, crashDir, step);
+            child.WaitForExit();
+            long g = ManifestGeneration(crashDir);
+            string phase = KillPhase(crashDir, g);
+            bool selfKilled = child.ExitCode == 137 || child.ExitCode == -1 || child.ExitCode == 9;
+            log.WriteLine($"step kill after '{step}': exit {child.ExitCode}{(selfKilled ? " (SIGKILL)" : string.Empty)}; manifest generation {g}; state: {phase}");
+            if (child.ExitCode == 0)
+            {
+                log.WriteLine("  (the corpus was already complete: no commit happened to kill)");
+            }
+            else
+            {
+                killed++;
+                phases[phase] = phases.GetValueOrDefault(phase) + 1;
+            }
+        }
+
+        // Random kills: each run first waits for its first commit (so every run makes progress and the corpus is not
+        // finished early), then a random delay, so the kill lands anywhere in the following commit cycles.
         for (int k = 0; k < s.Kills; k++)
         {
             int delay = rng.Next(s.MinDelayMs, s.MaxDelayMs + 1);
+            long before = ManifestGeneration(crashDir);
+            var runTime = Stopwatch.StartNew();
             using var child = StartChild(s, crashDir);
+            while (!child.HasExited && ManifestGeneration(crashDir) == before && runTime.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                Thread.Sleep(10);
+            }
+
             bool exited = child.WaitForExit(delay);
             if (!exited)
             {
@@ -49,8 +79,10 @@ public static class CrashHarness
             }
 
             long g = ManifestGeneration(crashDir);
-            generations.Add(string.Create(CultureInfo.InvariantCulture, $"{delay}ms→g{g}{(exited ? "(exited)" : string.Empty)}"));
-            log.WriteLine($"run {k + 1}/{s.Kills}: {(exited ? "finished before the kill" : "SIGKILL")} after {delay} ms; manifest generation {g}");
+            string phase = exited ? "exited" : KillPhase(crashDir, g);
+            phases[phase] = phases.GetValueOrDefault(phase) + 1;
+            generations.Add(string.Create(CultureInfo.InvariantCulture, $"+{delay}ms→g{g}"));
+            log.WriteLine($"run {k + 1}/{s.Kills}: {(exited ? "finished before the kill" : "SIGKILL")} {delay} ms after its first commit ({runTime.ElapsedMilliseconds} ms in all); manifest generation {g}; state: {phase}");
         }
 
         using (var last = StartChild(s, crashDir))
@@ -65,6 +97,7 @@ public static class CrashHarness
 
         var crashTime = total.Elapsed;
         log.WriteLine($"killed {killed} times ({finishedEarly} runs finished before their kill); crash-run total {crashTime.TotalSeconds:F1} s");
+        log.WriteLine($"where the kills landed: {string.Join(", ", phases.Select(p => $"{p.Key}: {p.Value}"))}");
 
         using var embedder = IngestRunner.CreateEmbedder();
         var clean = await IngestRunner.RunAsync(s.Corpus, cleanDir, s.CommitEvery, embedder);
@@ -134,7 +167,7 @@ public static class CrashHarness
 
         log.WriteLine($"manifest generation progress at each kill: {string.Join(", ", generations)}");
         log.WriteLine(failures.Count == 0
-            ? $"PASS: {killed} SIGKILLs; {vc.Documents} documents, {vc.TableChunks} chunks in BM25 = vectors = manifest, no duplicates, identical results"
+            ? $"PASS: {killed} SIGKILLs ({s.Kills} at random times, the rest right after each commit step); {vc.Documents} documents, {vc.TableChunks} chunks in BM25 = vectors = manifest, no duplicates, identical results"
             : "FAIL: " + string.Join("; ", failures));
         return failures.Count == 0 ? 0 : 1;
     }
@@ -188,6 +221,43 @@ public static class CrashHarness
         return queries;
     }
 
+    /// <summary>Classifies the on-disk state a kill left, before recovery runs.</summary>
+    private static string KillPhase(string dir, long manifestGeneration)
+    {
+        if (!Directory.Exists(dir))
+        {
+            return "before the store was created";
+        }
+
+        long luceneGeneration = 0;
+        string lucene = Path.Combine(dir, "lucene");
+        if (Directory.Exists(lucene))
+        {
+            using var fs = Lucene.Net.Store.FSDirectory.Open(lucene);
+            if (Lucene.Net.Index.DirectoryReader.IndexExists(fs))
+            {
+                var last = Lucene.Net.Index.DirectoryReader.ListCommits(fs)[^1];
+                luceneGeneration = last.UserData.TryGetValue(IndexStore.GenerationKey, out string? v) ? long.Parse(v, CultureInfo.InvariantCulture) : 0;
+            }
+        }
+
+        if (luceneGeneration > manifestGeneration)
+        {
+            return "after the Lucene commit, before the manifest (roll forward)";
+        }
+
+        string next = (manifestGeneration + 1).ToString(CultureInfo.InvariantCulture);
+        bool temp = Directory.EnumerateFiles(dir, "*.tmp").Any();
+        bool nextFiles = File.Exists(Path.Combine(dir, $"vectors.{next}.bin")) || File.Exists(Path.Combine(dir, $"documents.{next}.json"));
+        if (temp || nextFiles)
+        {
+            return "inside a commit, before the Lucene commit (roll back)";
+        }
+
+        bool stale = Directory.EnumerateFiles(dir, "vectors.*.bin").Count() > 1;
+        return stale ? "after the manifest, before old files were deleted" : "between commits (uncommitted batch lost)";
+    }
+
     private static long ManifestGeneration(string dir)
     {
         string path = Path.Combine(dir, "manifest.json");
@@ -200,7 +270,7 @@ public static class CrashHarness
         return doc.RootElement.GetProperty("generation").GetInt64();
     }
 
-    private static Process StartChild(Settings s, string indexDir)
+    private static Process StartChild(Settings s, string indexDir, string? killAtStep = null)
     {
         var psi = new ProcessStartInfo
         {
@@ -208,21 +278,26 @@ public static class CrashHarness
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Always "dotnet Rag.Ingest.Bench.dll": works from the bench itself and from a test host.
         string self = typeof(CrashHarness).Assembly.Location;
-        string host = Environment.ProcessPath!;
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        string? hostPath = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (string.IsNullOrEmpty(hostPath))
         {
-            psi.FileName = host;
-            psi.ArgumentList.Add(self);
+            hostPath = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
         }
-        else
-        {
-            psi.FileName = host;
-        }
+
+        psi.FileName = hostPath;
+        psi.ArgumentList.Add(self);
 
         foreach (string a in new[] { "crash-child", "--corpus", s.Corpus, "--index", indexDir, "--commit-every", s.CommitEvery.ToString(CultureInfo.InvariantCulture) })
         {
             psi.ArgumentList.Add(a);
+        }
+
+        if (killAtStep is not null)
+        {
+            psi.ArgumentList.Add("--kill-at-step");
+            psi.ArgumentList.Add(killAtStep);
         }
 
         var p = Process.Start(psi)!;

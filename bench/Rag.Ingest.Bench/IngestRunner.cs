@@ -17,10 +17,23 @@ public static class IngestRunner
 
     public sealed record RunStats(int Documents, int Indexed, int Unchanged, int Failed, long Chunks, TimeSpan Elapsed, long Generation);
 
-    public static async Task<RunStats> RunAsync(string corpus, string indexDir, int commitEvery, IEmbeddingGenerator<string, Embedding<float>>? embedder, Action<IngestResult>? onResult = null, CancellationToken ct = default)
+    public static async Task<RunStats> RunAsync(string corpus, string indexDir, int commitEvery, IEmbeddingGenerator<string, Embedding<float>>? embedder, Action<IngestResult>? onResult = null, CancellationToken ct = default, string? killAtStep = null)
     {
         var sw = Stopwatch.StartNew();
         using var store = IndexStore.Open(new IndexStoreOptions { Directory = indexDir });
+        if (killAtStep is not null)
+        {
+            // Fault injection: SIGKILL this process right after the named step of the second commit of this run.
+            long first = store.Generation + 1;
+            store.CommitStepObserver = (step, generation) =>
+            {
+                if (step == killAtStep && generation == first + 1)
+                {
+                    Process.GetCurrentProcess().Kill();
+                }
+            };
+        }
+
         using var pipeline = new IngestionPipeline(
             store,
             ChunkerFactory.Create(Chunking),

@@ -3,8 +3,8 @@ using Rag.Ingest.Bench;
 
 // Ingestion benchmarks and the crash-safety harness.
 //   throughput [--corpus FILE] [--work DIR] [--commit-every N]
-//   crash [--corpus FILE] [--queries FILE] [--work DIR] [--kills 20] [--commit-every 100] [--seed 1] [--min-delay-ms 300] [--max-delay-ms 2500] [--query-count 200]
-//   crash-child --corpus FILE --index DIR --commit-every N      (the process the harness kills)
+//   crash [--corpus FILE] [--queries FILE] [--work DIR] [--kills 20] [--commit-every 50] [--seed 1] [--min-delay-ms 0] [--max-delay-ms 1200] [--query-count 200]
+//   crash-child --corpus FILE --index DIR --commit-every N [--kill-at-step vectors|documents|lucene|manifest|cleanup]   (the process the harness kills)
 if (args.Length == 0)
 {
     Console.Error.WriteLine("usage: Rag.Ingest.Bench throughput|crash|crash-child [options]");
@@ -35,13 +35,13 @@ switch (args[0])
     case "crash":
         string? queries = Opt("--queries") ?? SharedData.Find(Path.Combine("data", "scifact", "queries.jsonl"));
         return await CrashHarness.RunAsync(
-            new CrashHarness.Settings(corpus, queries, work, Int("--kills", 20), Int("--commit-every", 100), Int("--seed", 1), Int("--min-delay-ms", 300), Int("--max-delay-ms", 2500), Int("--query-count", 200)),
+            new CrashHarness.Settings(corpus, queries, work, Int("--kills", 20), Int("--commit-every", 50), Int("--seed", 1), Int("--min-delay-ms", 0), Int("--max-delay-ms", 1200), Int("--query-count", 200)),
             Console.Out);
     case "crash-child":
         string index = Opt("--index") ?? throw new ArgumentException("crash-child needs --index DIR");
         using (var embedder = IngestRunner.CreateEmbedder())
         {
-            var stats = await IngestRunner.RunAsync(corpus, index, Int("--commit-every", 100), embedder);
+            var stats = await IngestRunner.RunAsync(corpus, index, Int("--commit-every", 100), embedder, killAtStep: Opt("--kill-at-step"));
             Console.Error.WriteLine($"done: {stats.Indexed} indexed, {stats.Unchanged} unchanged, generation {stats.Generation}, {stats.Elapsed.TotalSeconds:F1} s");
         }
 

@@ -1,3 +1,4 @@
+using Rag.Core.Documents;
 namespace Rag.Ingest.Chunking;
 
 /// <summary>Creates the <see cref="IChunker"/> for a <see cref="ChunkingStrategy"/>.</summary>

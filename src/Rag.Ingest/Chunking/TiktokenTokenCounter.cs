@@ -1,4 +1,5 @@
 using Microsoft.ML.Tokenizers;
+using Rag.Core.Documents;
 
 namespace Rag.Ingest.Chunking;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Rag.Core.Documents;
 using Rag.Core.Indexing;
 using Rag.Ingest.Chunking;
 using Rag.Ingest.Loaders;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Rag.Core.Documents;
 using Rag.Core.Indexing;
 using Rag.Ingest;
 using Rag.Ingest.Chunking;

@@ -9,6 +9,14 @@ namespace Rag.Ingest.Loaders;
 /// Picks the loader for a file by extension, or by sniffing its first bytes when the extension is unknown, enumerates
 /// folders, and turns every loader failure into a per-source <see cref="DocumentLoadResult"/> so a bad file never stops a batch.
 /// </summary>
+/// <remarks>
+/// Decisions for bad input: an empty file (0 bytes, or no text after extraction) is a failure with a message saying so,
+/// not a silent skip, and the previously indexed version of that document (if any) is kept; a file over
+/// <see cref="LoaderOptions.MaxFileBytes"/> fails before it is read; a text-format file with NUL bytes or mostly control
+/// characters fails as binary; undecodable bytes never fail a file (see the text loaders' encoding detection: mostly
+/// valid UTF-8 keeps its characters with U+FFFD for bad bytes and records <c>invalid_bytes_replaced</c>; otherwise
+/// Windows-1252).
+/// </remarks>
 public sealed class DocumentLoaderRegistry
 {
     private readonly Dictionary<string, IDocumentLoader> _byExtension = new(StringComparer.OrdinalIgnoreCase);

@@ -54,6 +54,12 @@ public sealed partial class IndexStore : IDisposable
     private bool _dirty;
     private bool _disposed;
 
+    /// <summary>
+    /// Fault injection for the crash harness: called after each commit step ("vectors", "documents", "lucene",
+    /// "manifest", "cleanup") with the generation being committed. Null in production.
+    /// </summary>
+    internal Action<string, long>? CommitStepObserver { get; set; }
+
     private IndexStore(IndexStoreOptions options, ILogger logger, LuceneBm25Index keyword, IndexManifest manifest)
     {
         _options = options;
@@ -273,11 +279,13 @@ public sealed partial class IndexStore : IDisposable
             {
                 vectorsFile = VectorsFileName(generation);
                 _vectors.Save(Path.Combine(Directory, vectorsFile));
+                CommitStepObserver?.Invoke("vectors", generation);
             }
 
             string documentsFile = DocumentsFileName(generation);
             var records = _documents.Values.OrderBy(d => d.Id, StringComparer.Ordinal).ToArray();
             DurableFile.WriteJson(Path.Combine(Directory, documentsFile), records, Json);
+            CommitStepObserver?.Invoke("documents", generation);
             long chunks = records.Sum(r => (long)r.ChunkCount);
             var userData = new Dictionary<string, string>
             {
@@ -291,10 +299,13 @@ public sealed partial class IndexStore : IDisposable
 
             // The commit point: once Lucene has this commit, recovery rolls the manifest forward to it.
             _keyword.Commit(userData);
+            CommitStepObserver?.Invoke("lucene", generation);
             _manifest = ManifestFrom(userData);
             _dirty = false;
             WriteManifest(Directory, _manifest);
+            CommitStepObserver?.Invoke("manifest", generation);
             DeleteOtherGenerations(generation);
+            CommitStepObserver?.Invoke("cleanup", generation);
             _logger.LogInformation("Committed generation {Generation}: {Documents} documents, {Chunks} chunks", generation, records.Length, chunks);
             return generation;
         }

@@ -1,3 +1,4 @@
+using Rag.Core.Documents;
 namespace Rag.Ingest.Chunking.Internal;
 
 /// <summary>Separator levels from coarsest to finest.</summary>

@@ -1,8 +1,9 @@
-namespace Rag.Ingest.Chunking;
+namespace Rag.Core.Documents;
 
 /// <summary>
 /// Counts tokens the way a model's tokenizer does, so chunks fit the embedding or chat model's context.
-/// Rag.Model implements it over the loaded model's vocabulary; <see cref="TiktokenTokenCounter"/> is the fallback.
+/// It lives in Rag.Core so Rag.Model can implement it over the loaded model's vocabulary; Rag.Ingest's
+/// <c>TiktokenTokenCounter</c> (cl100k_base) is the fallback.
 /// Implementations must be thread-safe.
 /// </summary>
 public interface ITokenCounter
