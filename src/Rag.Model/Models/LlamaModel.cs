@@ -429,6 +429,7 @@ public sealed unsafe class LlamaModel : IDisposable
         var ftype = LlamaNative.llama_model_ftype(m);
         var tmplPtr = LlamaNative.llama_model_chat_template(m, null);
         var vocabType = LlamaNative.llama_vocab_type(Vocab);
+        var layers = LlamaNative.llama_model_n_layer(m);
         return new LlamaModelMetadata
         {
             Architecture = values.GetValueOrDefault("general.architecture", "unknown"),
@@ -436,9 +437,10 @@ public sealed unsafe class LlamaModel : IDisposable
             Description = ReadString((b, n) => LlamaNative.llama_model_desc(m, b, n)) ?? string.Empty,
             ContextLength = LlamaNative.llama_model_n_ctx_train(m),
             EmbeddingSize = LlamaNative.llama_model_n_embd(m),
-            LayerCount = LlamaNative.llama_model_n_layer(m),
-            HeadCount = LlamaNative.llama_model_n_head(m),
-            KvHeadCount = LlamaNative.llama_model_n_head_kv(m),
+            LayerCount = layers,
+            // n_head(0) aborts the process inside llama.cpp when there are no layers (vocab-only loads).
+            HeadCount = layers > 0 ? LlamaNative.llama_model_n_head(m) : 0,
+            KvHeadCount = layers > 0 ? LlamaNative.llama_model_n_head_kv(m) : 0,
             VocabSize = LlamaNative.llama_vocab_n_tokens(Vocab),
             VocabType = vocabType switch { 0 => "NONE", 1 => "SPM", 2 => "BPE", 3 => "WPM", 4 => "UGM", 5 => "RWKV", 6 => "PLAMO2", _ => vocabType.ToString() },
             ParameterCount = (long)LlamaNative.llama_model_n_params(m),

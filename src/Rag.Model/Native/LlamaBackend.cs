@@ -74,7 +74,7 @@ public static class LlamaBackend
 
             var searched = new List<string>();
             var dir = ResolveNativeDirectory(options.NativeLibraryPath, searched)
-                ?? throw new LlamaNativeLibraryException(MissingMessage(searched), searched);
+                ?? throw CreateMissingException(searched);
             s_nativeDir = dir;
             LoadCoreLibraries(dir, searched);
             RegisterResolver();
@@ -171,6 +171,9 @@ public static class LlamaBackend
 
         return false;
     }
+
+    internal static LlamaNativeLibraryException CreateMissingException(IReadOnlyList<string> searched) =>
+        new(MissingMessage(searched), searched);
 
     private static string MissingMessage(IEnumerable<string> searched) =>
         $"llama.cpp native libraries ({LlamaFileName}) were not found. Looked in:\n  " + string.Join("\n  ", searched) +

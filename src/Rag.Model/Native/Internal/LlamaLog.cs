@@ -20,6 +20,21 @@ internal static unsafe class LlamaLog
     [ThreadStatic] private static StringBuilder? t_line;
     [ThreadStatic] private static int t_lineLevel;
     [ThreadStatic] private static List<string>? t_capture;
+    [ThreadStatic] private static Action<string>? t_listener;
+
+    /// <summary>Sends every line llama.cpp logs on this thread (any level) to <paramref name="listener"/> until disposed.</summary>
+    public static ListenerScope Listen(Action<string> listener)
+    {
+        var previous = t_listener;
+        t_listener = listener;
+        return new ListenerScope(previous);
+    }
+
+    /// <summary>Restores the previous listener when disposed.</summary>
+    internal readonly struct ListenerScope(Action<string>? previous) : IDisposable
+    {
+        public void Dispose() => t_listener = previous;
+    }
 
     public static void Configure(ILogger logger, LogLevel minLevel)
     {
@@ -84,6 +99,7 @@ internal static unsafe class LlamaLog
             _ => LogLevel.Debug,
         };
 
+        t_listener?.Invoke(msg);
         if (level >= LogLevel.Warning && t_capture is { } cap)
         {
             cap.Add(msg);

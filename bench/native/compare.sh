@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Interleaved decode comparison at 1 thread: C loop (floor) vs Rag.Model (DecodeBenchmark) vs node-llama-cpp 3.22.1.
+# usage: compare.sh MODEL TOKENS CTX ROUNDS
+#   NODE_BENCH_DIR: folder where node-llama-cpp@3.22.1 is npm-installed with decode.mjs (optional; skipped if unset)
+# Each round runs the three back to back (5 measured runs each, best kept), so machine load hits all three alike.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+export RAG_LLAMA_NATIVE_DIR="${RAG_LLAMA_NATIVE_DIR:-$repo/.native/llama/linux-x64}"
+model="$1"; tokens="${2:-128}"; ctx="${3:-2048}"; rounds="${4:-3}"
+ours="$repo/bench/Rag.Model.Bench/bin/Release/net10.0/Rag.Model.Bench"
+[ -x "$here/out/decode_loop" ] || { echo "build bench/native first (build.sh)"; exit 1; }
+[ -x "$ours" ] || dotnet build "$repo/bench/Rag.Model.Bench" -c Release -v q >/dev/null
+for r in $(seq 1 "$rounds"); do
+  c=$("$here/out/decode_loop" "$model" 1 "$tokens" "$ctx" "Once upon a time" 5 2>/dev/null | awk '/best/{print $3}')
+  o=$("$ours" bench decode --model "$model" --threads 1 --tokens "$tokens" --ctx "$ctx" --repeats 5 2>/dev/null | awk '/^tokens/{print $2}')
+  n="-"
+  if [ -n "${NODE_BENCH_DIR:-}" ]; then
+    n=$(cd "$NODE_BENCH_DIR" && node decode.mjs "$model" 1 "$tokens" "$ctx" 5 2>/dev/null | awk '/best/{print $3}')
+  fi
+  echo "round $r: c=$c ours=$o node=$n ratio_ours_c=$(awk -v a="$o" -v b="$c" 'BEGIN{printf "%.3f", a/b}')"
+done
