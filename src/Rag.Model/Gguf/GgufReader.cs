@@ -29,6 +29,8 @@ public sealed class GgufReader : IDisposable
     private readonly List<KeyValuePair<string, GgufValue>> _metadataInOrder;
     private readonly List<GgufTensorInfo> _tensors;
     private readonly Dictionary<string, GgufTensorInfo> _tensorsByName;
+    private readonly Lock _readLock = new();
+    private bool _disposed;
 
     private GgufReader(Stream stream, bool ownsStream, string? path)
     {
@@ -244,18 +246,21 @@ public sealed class GgufReader : IDisposable
         return bytes;
     }
 
-    /// <summary>Reads part of a tensor's raw bytes, starting <paramref name="byteOffset"/> bytes into the tensor.</summary>
+    /// <summary>Reads part of a tensor's raw bytes, starting <paramref name="byteOffset"/> bytes into the tensor. Safe to call from several threads.</summary>
     public void ReadTensorBytes(GgufTensorInfo tensor, long byteOffset, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        ObjectDisposedException.ThrowIf(_disposed, this);
         if (byteOffset < 0 || byteOffset + destination.Length > tensor.ByteSize)
         {
             throw new ArgumentOutOfRangeException(nameof(byteOffset), $"Range {byteOffset}+{destination.Length} is outside tensor '{tensor.Name}' ({tensor.ByteSize} bytes).");
         }
 
-        _stream.Position = GetAbsoluteOffset(tensor) + byteOffset;
-        _stream.ReadExactly(destination);
+        lock (_readLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _stream.Position = GetAbsoluteOffset(tensor) + byteOffset;
+            _stream.ReadExactly(destination);
+        }
     }
 
     /// <summary>Reads a F32, F16 or BF16 tensor converted to floats.</summary>
@@ -296,20 +301,21 @@ public sealed class GgufReader : IDisposable
         return result;
     }
 
-    private bool _disposed;
-
     /// <inheritdoc />
     public void Dispose()
     {
-        if (_disposed)
+        lock (_readLock)
         {
-            return;
-        }
+            if (_disposed)
+            {
+                return;
+            }
 
-        _disposed = true;
-        if (_ownsStream)
-        {
-            _stream.Dispose();
+            _disposed = true;
+            if (_ownsStream)
+            {
+                _stream.Dispose();
+            }
         }
     }
 

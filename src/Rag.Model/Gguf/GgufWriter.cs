@@ -14,6 +14,9 @@ namespace Rag.Model.Gguf;
 /// </summary>
 public sealed class GgufWriter : IDisposable
 {
+    // GGML_MAX_NAME: ggml keeps tensor names in a 64-byte buffer, so llama.cpp refuses longer names.
+    private const int MaxTensorNameBytes = 64;
+
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
     private readonly List<KeyValuePair<string, GgufValue>> _metadata = [];
@@ -159,6 +162,11 @@ public sealed class GgufWriter : IDisposable
         if (!GgmlTypeTraits.IsKnown(type))
         {
             throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown ggml type.");
+        }
+
+        if (Encoding.UTF8.GetByteCount(name) >= MaxTensorNameBytes)
+        {
+            throw new ArgumentException($"Tensor name '{name}' is {Encoding.UTF8.GetByteCount(name)} bytes; ggml stores at most {MaxTensorNameBytes - 1}.", nameof(name));
         }
 
         var size = GgmlTypeTraits.ByteSize(type, dimensions.ToArray());

@@ -88,6 +88,20 @@ public sealed class LlamaContext : IDisposable
         return LlamaNative.llama_memory_seq_rm(LlamaNative.llama_get_memory(c.Pointer), sequence, from, to);
     }
 
+    /// <summary>Copies positions [from, to) of sequence <paramref name="source"/> to <paramref name="destination"/> (shares KV cells; used for prefix reuse).</summary>
+    public void CopySequence(int source, int destination, int from = -1, int to = -1)
+    {
+        using var c = new HandleLease(_handle, nameof(LlamaContext));
+        LlamaNative.llama_memory_seq_cp(LlamaNative.llama_get_memory(c.Pointer), source, destination, from, to);
+    }
+
+    /// <summary>Removes every sequence except <paramref name="sequence"/> from the KV cache.</summary>
+    public void KeepSequence(int sequence)
+    {
+        using var c = new HandleLease(_handle, nameof(LlamaContext));
+        LlamaNative.llama_memory_seq_keep(LlamaNative.llama_get_memory(c.Pointer), sequence);
+    }
+
     /// <summary>Highest position stored for a sequence, or -1 when it is empty.</summary>
     public int SequencePositionMax(int sequence)
     {
@@ -154,6 +168,19 @@ public sealed class LlamaContext : IDisposable
         }
 
         return new ReadOnlySpan<float>(p, _model.VocabSize);
+    }
+
+    /// <summary>Per-token embedding (length = embedding size) for a batch index of the last decode; needs <see cref="LlamaContextOptions.Embeddings"/>.</summary>
+    public unsafe ReadOnlySpan<float> GetEmbeddings(int batchIndex)
+    {
+        using var c = new HandleLease(_handle, nameof(LlamaContext));
+        var p = LlamaNative.llama_get_embeddings_ith(c.Pointer, batchIndex);
+        if (p is null)
+        {
+            throw new InvalidOperationException("No embeddings for this batch index (was the context created with Embeddings = true and the token marked for output?).");
+        }
+
+        return new ReadOnlySpan<float>(p, _model.Metadata.EmbeddingSize);
     }
 
     /// <summary>

@@ -141,7 +141,8 @@ public static class SyntheticModelWriter
         var plans = new List<TensorPlan>
         {
             TensorPlan.Random("token_embd.weight", t, std, embd, tokenizer.VocabSize),
-            TensorPlan.Random("token_types.weight", t, std, embd, 2),
+            // F32 because the graph adds a row of it directly to F32 activations, and ggml's CPU add has no F32+F16 kernel.
+            TensorPlan.Random("token_types.weight", GgmlType.F32, std, embd, 2),
             TensorPlan.Random("position_embd.weight", t, std, embd, shape.ContextLength),
             TensorPlan.Ones("token_embd_norm.weight", embd),
             TensorPlan.Zeros("token_embd_norm.bias", embd),
