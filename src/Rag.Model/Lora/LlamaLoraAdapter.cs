@@ -16,6 +16,7 @@ public sealed class LlamaLoraAdapter : IDisposable
 {
     private static long s_nextId;
     private readonly SafeLlamaLoraAdapterHandle _handle;
+    private int _disposed;
 
     private LlamaLoraAdapter(SafeLlamaLoraAdapterHandle handle, LlamaModel model, string path, float? alpha)
     {
@@ -36,7 +37,7 @@ public sealed class LlamaLoraAdapter : IDisposable
     public float? Alpha { get; }
 
     /// <summary>Whether <see cref="Dispose"/> has been called.</summary>
-    public bool IsDisposed => _handle.IsClosed;
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     internal long Id { get; }
 
@@ -75,7 +76,7 @@ public sealed class LlamaLoraAdapter : IDisposable
 
             throw new LlamaLoraAdapterException(full,
                 $"llama.cpp rejected the LoRA adapter {full} for model {model.Path} ({model.Metadata.Architecture}): " +
-                $"{(why.Length > 0 ? why.Trim() : "not a LoRA adapter for this model")}. An adapter must be a GGUF LoRA file trained for the same base model (same architecture and tensor shapes).");
+                $"{(why.Length > 0 ? why.Trim() : "not a LoRA adapter for this model")}. It is not a GGUF LoRA adapter, or it was made for another model: an adapter must come from the same base model (same architecture and tensor shapes).");
         }
 
         var handle = new SafeLlamaLoraAdapterHandle(adapter, model.Handle);
@@ -85,7 +86,11 @@ public sealed class LlamaLoraAdapter : IDisposable
     }
 
     /// <summary>Unloads the adapter (deferred while requests still use it). Safe to call twice.</summary>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        Volatile.Write(ref _disposed, 1);
+        _handle.Dispose();
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"{System.IO.Path.GetFileName(Path)}#{Id}";

@@ -132,6 +132,29 @@ public sealed class LlamaBatchScheduler : IAsyncDisposable, IDisposable
     /// <summary>Steps completed so far.</summary>
     internal long StepCount => Volatile.Read(ref _steps);
 
+    /// <summary>
+    /// KV cells held by the prefix cache's sequences, read from llama.cpp (tests call it while the scheduler is idle).
+    /// </summary>
+    internal int PrefixCacheCellsInKv()
+    {
+        if (_prefixCache is null)
+        {
+            return 0;
+        }
+
+        var total = 0;
+        for (var s = _options.MaxSequences; s < _options.MaxSequences + _options.PrefixCacheEntries; s++)
+        {
+            var max = LlamaNative.llama_memory_seq_pos_max(_mem, s);
+            if (max >= 0)
+            {
+                total += max - LlamaNative.llama_memory_seq_pos_min(_mem, s) + 1;
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>A snapshot of the counters.</summary>
     public LlamaSchedulerStatistics GetStatistics() => new()
     {
