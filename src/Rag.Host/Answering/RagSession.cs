@@ -7,6 +7,7 @@ using Rag.Core.Indexing;
 using Rag.Core.Retrieval;
 using Rag.Ingest.Storage;
 using Rag.Model;
+using Rag.Model.Chat;
 using Rag.Model.Native;
 using Rag.Model.Serving;
 
@@ -66,7 +67,8 @@ internal sealed class RagSession : IAsyncDisposable
             var model = LlamaModel.Load(modelPath, logger: loggers.CreateLogger<LlamaModel>());
             var scheduler = new LlamaBatchScheduler(model, new LlamaSchedulerOptions { Threads = threads, ContextSize = 2048, MaxSequences = 4 },
                 loggers.CreateLogger<LlamaBatchScheduler>());
-            return new RagSession(store, retriever, model, scheduler, new SchedulerChatClient(scheduler));
+            var chat = new LlamaChatClient(scheduler, new LlamaChatClientOptions { DefaultTemperature = 0 }, logger: loggers.CreateLogger<LlamaChatClient>());
+            return new RagSession(store, retriever, model, scheduler, chat);
         }
         catch
         {

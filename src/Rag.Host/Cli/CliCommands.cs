@@ -6,6 +6,7 @@ using Rag.Ingest;
 using Rag.Ingest.Cli;
 using Rag.Model.Cli;
 using Rag.Model.Gguf;
+using Rag.Model.Serving;
 
 namespace Rag.Host.Cli;
 
@@ -19,8 +20,9 @@ internal static class CliCommands
         yield return ForwardedCommand.Create(context, "ingest", "Ingest files or folders into the BM25 + vector index.",
             "rag ingest PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors]",
             (args, o, e, ct) => CreateIngestCommand(context).RunAsync(args, o, e, ct));
-        yield return Model(context, "generate", "Generate a continuation of a prompt (prints the continuation only).",
-            "rag generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--threads N] [--seed S] [--grammar GBNF|@file] [--ctx N]");
+        yield return ForwardedCommand.Create(context, "generate", "Generate a continuation of a prompt (prints the continuation only).",
+            "rag generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--threads N] [--seed S] [--grammar GBNF|@file] [--ctx N] [--lora PATH [--lora-scale S]]...",
+            GenerateCommand.RunAsync);
         yield return Model(context, "tokenize", "Print the token ids of a text as a JSON array.", "rag tokenize --model PATH --text TEXT");
         yield return Model(context, "perplexity", "Perplexity of a text file, llama.cpp's convention.",
             "rag perplexity --model PATH --file PATH [--ctx N] [--threads N]");
@@ -29,6 +31,9 @@ internal static class CliCommands
         bench.Subcommands.Add(ForwardedCommand.Create(context, "decode", "Greedy decode speed; prints tokens/s: X.",
             "rag bench decode --model PATH [--threads N] [--tokens N] [--ctx N] [--repeats N]",
             (args, o, e, ct) => ModelCommands.RunAsync(["bench", "decode", .. args], o, e, ct)));
+        bench.Subcommands.Add(ForwardedCommand.Create(context, "serve", "Continuous-batching throughput; aggregate and per-stream tokens/s.",
+            "rag bench serve --model PATH [--streams 1,2,4,8,16] [--tokens 64] [--prompt-tokens 128] [--threads 2] [--ctx 4096]",
+            ServeBenchmark.RunAsync));
         yield return bench;
 
         var models = new Command("models", "Model metadata, quantization and synthetic models.");
