@@ -11,12 +11,17 @@ model="$1"; tokens="${2:-128}"; ctx="${3:-2048}"; rounds="${4:-3}"
 ours="$repo/bench/Rag.Model.Bench/bin/Release/net10.0/Rag.Model.Bench"
 [ -x "$here/out/decode_loop" ] || { echo "build bench/native first (build.sh)"; exit 1; }
 [ -x "$ours" ] || dotnet build "$repo/bench/Rag.Model.Bench" -c Release -v q >/dev/null
+# Prints wall-clock best tokens/s and CPU-time best tokens/s (tokens per second of process CPU time) for each.
 for r in $(seq 1 "$rounds"); do
-  c=$("$here/out/decode_loop" "$model" 1 "$tokens" "$ctx" "Once upon a time" 5 2>/dev/null | awk '/best/{print $3}')
-  o=$("$ours" bench decode --model "$model" --threads 1 --tokens "$tokens" --ctx "$ctx" --repeats 5 2>/dev/null | awk '/^tokens/{print $2}')
-  n="-"
+  cout=$("$here/out/decode_loop" "$model" 1 "$tokens" "$ctx" "Once upon a time" 5 2>/dev/null)
+  c=$(echo "$cout" | awk '/^best tokens/{print $3}'); ccpu=$(echo "$cout" | awk '/^best cpu/{print $4}')
+  oout=$("$ours" bench decode --model "$model" --threads 1 --tokens "$tokens" --ctx "$ctx" --repeats 5 2>/dev/null)
+  o=$(echo "$oout" | awk '/^tokens/{print $2}'); ocpu=$(echo "$oout" | awk '/^cpu/{print $3}')
+  n="-"; ncpu="-"
   if [ -n "${NODE_BENCH_DIR:-}" ]; then
-    n=$(cd "$NODE_BENCH_DIR" && node decode.mjs "$model" 1 "$tokens" "$ctx" 5 2>/dev/null | awk '/best/{print $3}')
+    cp "$here/node-decode.mjs" "$NODE_BENCH_DIR/decode.mjs"
+    nout=$(cd "$NODE_BENCH_DIR" && node decode.mjs "$model" 1 "$tokens" "$ctx" 5 2>/dev/null)
+    n=$(echo "$nout" | awk '/^best tokens/{print $3}'); ncpu=$(echo "$nout" | awk '/^best cpu/{print $4}')
   fi
-  echo "round $r: c=$c ours=$o node=$n ratio_ours_c=$(awk -v a="$o" -v b="$c" 'BEGIN{printf "%.3f", a/b}')"
+  echo "round $r: wall c=$c ours=$o node=$n | cpu c=$ccpu ours=$ocpu node=$ncpu | ours/c wall=$(awk -v a="$o" -v b="$c" 'BEGIN{printf "%.3f", a/b}') cpu=$(awk -v a="$ocpu" -v b="$ccpu" 'BEGIN{printf "%.3f", a/b}')"
 done

@@ -12,11 +12,15 @@ static void quiet(enum ggml_log_level level, const char * text, void * ud) {
     if (level >= GGML_LOG_LEVEL_WARN) fputs(text, stderr);
 }
 
-static double now_s(void) {
+static double clock_s(clockid_t id) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
+
+// Process CPU time as well as wall time: on a shared, overloaded machine CPU time is the stable measure of the work
+// each binding does per token (it excludes time spent preempted).
+static double g_cpu;
 
 // Prefill the prompt, then decode n tokens greedily one at a time (EOS ignored). Returns seconds for the n tokens.
 static double run(struct llama_context * ctx, struct llama_sampler * smpl, const struct llama_vocab * vocab,
@@ -32,7 +36,7 @@ static double run(struct llama_context * ctx, struct llama_sampler * smpl, const
     int last = n_prompt - 1;
     char piece[256];
     long checksum = 0;
-    double t0 = now_s();
+    double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
     for (int i = 0; i < n; i++) {
         llama_token t = llama_sampler_sample(smpl, ctx, last);
         int len = llama_token_to_piece(vocab, t, piece, sizeof piece, 0, false);
@@ -42,7 +46,8 @@ static double run(struct llama_context * ctx, struct llama_sampler * smpl, const
         if (llama_decode(ctx, *batch)) { fprintf(stderr, "decode failed at %d\n", i); exit(1); }
         last = 0;
     }
-    double dt = now_s() - t0;
+    double dt = clock_s(CLOCK_MONOTONIC) - t0;
+    g_cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
     if (checksum < 0) puts("");
     return dt;
 }
@@ -78,14 +83,19 @@ int main(int argc, char ** argv) {
     llama_sampler_chain_add(smpl, llama_sampler_init_greedy());
     struct llama_batch batch = llama_batch_init(512, 0, 1);
 
-    run(ctx, smpl, vocab, prompt, n_prompt, n < 32 ? n : 32, &batch); // warm-up
-    double best = 0;
+    // warm-up: full-length runs for at least one second, the same rule as DecodeBenchmark and node-decode.mjs
+    double w0 = clock_s(CLOCK_MONOTONIC);
+    do { run(ctx, smpl, vocab, prompt, n_prompt, n, &batch); } while (clock_s(CLOCK_MONOTONIC) - w0 < 1.0);
+    double best = 0, best_cpu = 0;
     for (int r = 0; r < repeats; r++) {
         double tps = n / run(ctx, smpl, vocab, prompt, n_prompt, n, &batch);
-        printf("tokens/s: %.1f\n", tps);
+        double cps = n / g_cpu;
+        printf("tokens/s: %.1f  cpu tokens/s: %.1f\n", tps, cps);
         if (tps > best) best = tps;
+        if (cps > best_cpu) best_cpu = cps;
     }
     printf("best tokens/s: %.1f\n", best);
+    printf("best cpu tokens/s: %.1f\n", best_cpu);
 
     llama_batch_free(batch);
     llama_sampler_free(smpl);

@@ -73,6 +73,7 @@ public static class ModelCommands
                 Threads = threads, Tokens = tokens, ContextSize = contextSize, Repeats = repeats, Prompt = prompt,
             }, cancellationToken).ConfigureAwait(false);
             await stderr.WriteLineAsync("runs: " + string.Join(", ", r.Runs.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))).ConfigureAwait(false);
+            await stdout.WriteLineAsync($"cpu tokens/s: {r.BestTokensPerCpuSecond.ToString("F1", CultureInfo.InvariantCulture)}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"median tokens/s: {r.MedianTokensPerSecond.ToString("F1", CultureInfo.InvariantCulture)}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"tokens/s: {r.BestTokensPerSecond.ToString("F1", CultureInfo.InvariantCulture)}").ConfigureAwait(false);
             return 0;

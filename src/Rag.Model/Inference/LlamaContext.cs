@@ -17,6 +17,7 @@ public sealed class LlamaContext : IDisposable
     private readonly SafeLlamaContextHandle _handle;
     private readonly SafeLlamaBatchHandle _batch;
     private readonly LlamaModel _model;
+    private int _generating;
 
     internal LlamaContext(LlamaModel model, LlamaContextOptions options)
     {
@@ -88,6 +89,20 @@ public sealed class LlamaContext : IDisposable
         return LlamaNative.llama_memory_seq_rm(LlamaNative.llama_get_memory(c.Pointer), sequence, from, to);
     }
 
+    /// <summary>Copies positions [from, to) of sequence <paramref name="source"/> to <paramref name="destination"/> (shares KV cells; used for prefix reuse).</summary>
+    public void CopySequence(int source, int destination, int from = -1, int to = -1)
+    {
+        using var c = new HandleLease(_handle, nameof(LlamaContext));
+        LlamaNative.llama_memory_seq_cp(LlamaNative.llama_get_memory(c.Pointer), source, destination, from, to);
+    }
+
+    /// <summary>Removes every sequence except <paramref name="sequence"/> from the KV cache.</summary>
+    public void KeepSequence(int sequence)
+    {
+        using var c = new HandleLease(_handle, nameof(LlamaContext));
+        LlamaNative.llama_memory_seq_keep(LlamaNative.llama_get_memory(c.Pointer), sequence);
+    }
+
     /// <summary>Highest position stored for a sequence, or -1 when it is empty.</summary>
     public int SequencePositionMax(int sequence)
     {
@@ -154,6 +169,19 @@ public sealed class LlamaContext : IDisposable
         }
 
         return new ReadOnlySpan<float>(p, _model.VocabSize);
+    }
+
+    /// <summary>Per-token embedding (length = embedding size) for a batch index of the last decode; needs <see cref="LlamaContextOptions.Embeddings"/>.</summary>
+    public unsafe ReadOnlySpan<float> GetEmbeddings(int batchIndex)
+    {
+        using var c = new HandleLease(_handle, nameof(LlamaContext));
+        var p = LlamaNative.llama_get_embeddings_ith(c.Pointer, batchIndex);
+        if (p is null)
+        {
+            throw new InvalidOperationException("No embeddings for this batch index (was the context created with Embeddings = true and the token marked for output?).");
+        }
+
+        return new ReadOnlySpan<float>(p, _model.Metadata.EmbeddingSize);
     }
 
     /// <summary>
@@ -298,6 +326,12 @@ public sealed class LlamaContext : IDisposable
 
         public DecodeState(LlamaContext owner, LlamaSampler sampler, bool renderSpecial)
         {
+            // Two streams interleaving on one KV cache would corrupt each other; fail loudly instead of locking.
+            if (Interlocked.Exchange(ref owner._generating, 1) != 0)
+            {
+                throw new InvalidOperationException("This context is already generating. Use one LlamaContext per concurrent stream (or a batching scheduler).");
+            }
+
             _owner = owner;
             owner._handle.DangerousAddRef(ref _ctxRef);
             sampler.Handle.DangerousAddRef(ref _samplerRef);
@@ -395,6 +429,7 @@ public sealed class LlamaContext : IDisposable
 
         public void Dispose()
         {
+            Volatile.Write(ref _owner._generating, 0);
             if (_ctxRef) { _owner._handle.DangerousRelease(); _ctxRef = false; }
             if (_samplerRef) { _samplerOwner.Handle.DangerousRelease(); _samplerRef = false; }
             if (_batchRef) { _owner._batch.DangerousRelease(); _batchRef = false; }
