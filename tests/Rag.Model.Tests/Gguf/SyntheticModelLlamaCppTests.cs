@@ -107,6 +107,22 @@ public sealed class SyntheticModelLlamaCppTests : IDisposable
     }
 
     [Fact]
+    public async Task Llama3_rope_scaled_model_loads_and_generates()
+    {
+        var path = Path.Combine(_dir, "llama3ish.gguf");
+        SyntheticModelWriter.WriteLlama(path, LlamaShape.Tiny with { EmbeddingLength = 256, RopeFreqBase = 500000f, RopeScaling = new Llama3RopeScaling() });
+        using var model = LlamaModel.Load(path);
+        using var ctx = model.CreateContext(new LlamaContextOptions { ContextSize = 64, Threads = 1 });
+        var n = 0;
+        await foreach (var t in ctx.GenerateAsync("hello", Greedy(4)))
+        {
+            n++;
+        }
+
+        Assert.Equal(4, n);
+    }
+
+    [Fact]
     public async Task Tiny_llama_quantizes_to_Q8_0_and_still_generates()
     {
         var f16 = Path.Combine(_dir, "tiny-f16.gguf");

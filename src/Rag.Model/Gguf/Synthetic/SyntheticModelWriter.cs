@@ -70,6 +70,11 @@ public static class SyntheticModelWriter
             plans.Add(TensorPlan.Random("output.weight", t, std, embd, vocab));
         }
 
+        if (shape.RopeScaling is { } scaling)
+        {
+            plans.Add(TensorPlan.Explicit("rope_freqs.weight", scaling.ComputeFactors(shape.HeadDimension, shape.RopeFreqBase)));
+        }
+
         for (var i = 0; i < shape.BlockCount; i++)
         {
             var b = $"blk.{i}.";
