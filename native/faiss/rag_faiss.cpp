@@ -7,6 +7,8 @@
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVF.h>
+#include <faiss/IndexIVFPQ.h>
+#include <faiss/IndexPQ.h>
 #include <faiss/IndexPreTransform.h>
 #include <faiss/impl/AuxIndexStructures.h>
 #include <faiss/impl/FaissException.h>
@@ -91,6 +93,11 @@ RAG_API int rag_faiss_create(int dimension, const char* description, int metric,
         *out = nullptr;
         faiss::MetricType m = metric == 1 ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT;
         faiss::Index* index = faiss::index_factory(dimension, description, m);
+        // index_factory turns on polysemous training for 8-bit PQ. It only serves Hamming-filtered search, which we never
+        // use, and its simulated annealing (with a software popcount in Debian's build) takes minutes even on 4,000 vectors.
+        faiss::Index* inner = unwrap(index);
+        if (auto* ivfpq = dynamic_cast<faiss::IndexIVFPQ*>(inner)) ivfpq->do_polysemous_training = false;
+        if (auto* pq = dynamic_cast<faiss::IndexPQ*>(inner)) pq->do_polysemous_training = false;
         if (dynamic_cast<faiss::IndexIDMap*>(index) == nullptr && dynamic_cast<faiss::IndexIDMap2*>(index) == nullptr) {
             auto* wrapped = new faiss::IndexIDMap2(index);
             wrapped->own_fields = true;

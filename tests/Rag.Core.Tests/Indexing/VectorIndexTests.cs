@@ -164,6 +164,19 @@ public class VectorIndexTests
     }
 
     [Fact]
+    public void Faiss_ivf_pq_trains_adds_and_finds_most_vectors()
+    {
+        // 8-bit PQ: the shim turns off FAISS's polysemous training, which otherwise takes minutes here.
+        const int dim = 64;
+        var data = TestData.RandomUnitVectors(3000, dim, 11);
+        using var index = FaissVectorIndex.Create(dim, new VectorIndexOptions { FaissDescription = "IVF8,PQ16", NProbe = 8, BuildThreads = 1 });
+        index.Train(data);
+        index.Add(Ids(3000), data);
+        int found = Enumerable.Range(0, 100).Count(i => index.Search(data.AsSpan(i * dim, dim), 10).Any(h => h.Id == 1000 + i));
+        Assert.True(found >= 60, $"self-recall@10 {found}/100");
+    }
+
+    [Fact]
     public void Faiss_hnsw_parameters_and_tombstones()
     {
         using var index = FaissVectorIndex.Create(Dim, new VectorIndexOptions { FaissDescription = "HNSW16", EfConstruction = 80, EfSearch = 33 });
