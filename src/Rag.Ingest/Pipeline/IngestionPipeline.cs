@@ -69,10 +69,25 @@ public sealed class IngestionPipeline : IDisposable
     public IndexStore Store => _store;
 
     /// <summary>Ingests files and folders (see <see cref="DocumentLoaderRegistry.EnumerateSources"/>).</summary>
-    public IAsyncEnumerable<IngestResult> IngestPathsAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<IngestResult> IngestPathsAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default) =>
+        IngestPathsAsync(paths, deleteMissing: false, cancellationToken);
+
+    /// <summary>
+    /// Ingests files and folders. With <paramref name="deleteMissing"/>, the folders are synchronized: documents whose
+    /// source file lies under one of the given folders but was not seen in this run (file deleted, or a record removed
+    /// from a JSON file) are deleted in the same commit as the last batch.
+    /// </summary>
+    public IAsyncEnumerable<IngestResult> IngestPathsAsync(IEnumerable<string> paths, bool deleteMissing, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var list = paths.ToArray();
+        var roots = list.Where(Directory.Exists).Select(p => Path.GetFullPath(p).Replace('\\', '/').TrimEnd('/') + "/").ToArray();
+        Func<ISet<string>, IEnumerable<string>>? missing = !deleteMissing || roots.Length == 0
+            ? null
+            : seen => _store.Documents
+                .Where(d => d.Source is not null && !seen.Contains(d.Id) && roots.Any(r => d.Source.StartsWith(r, StringComparison.Ordinal)))
+                .Select(d => d.Id)
+                .ToList();
         return RunAsync(
             async (emit, ct) =>
             {
@@ -84,7 +99,8 @@ public sealed class IngestionPipeline : IDisposable
                     }
                 }
             },
-            cancellationToken);
+            cancellationToken,
+            missing);
     }
 
     /// <summary>Ingests documents from a stream (already loaded; their text is indexed as given).</summary>
@@ -153,8 +169,10 @@ public sealed class IngestionPipeline : IDisposable
 
     private async IAsyncEnumerable<IngestResult> RunAsync(
         Func<Func<DocumentLoadResult, ValueTask>, CancellationToken, Task> produce,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        Func<ISet<string>, IEnumerable<string>>? missing = null)
     {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateBounded<StagedDocument>(new BoundedChannelOptions(_options.QueueCapacity)
@@ -187,6 +205,7 @@ public sealed class IngestionPipeline : IDisposable
         {
             await foreach (var staged in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
+                seen.Add(staged.Id);
                 if (staged.Error is not null)
                 {
                     yield return new IngestResult(staged.Id, IngestStatus.Failed, Error: staged.Error, Generation: _store.Generation);
@@ -227,12 +246,23 @@ public sealed class IngestionPipeline : IDisposable
             }
 
             await FlushAsync(batch, durable, stop.Token).ConfigureAwait(false);
+            await producer.ConfigureAwait(false);
+            if (missing is not null)
+            {
+                foreach (string id in missing(seen))
+                {
+                    if (_store.RemoveDocument(id))
+                    {
+                        durable.Add(new IngestResult(id, IngestStatus.Deleted));
+                    }
+                }
+            }
+
             foreach (var result in CommitResults(durable))
             {
                 yield return result;
             }
 
-            await producer.ConfigureAwait(false);
             completed = true;
         }
         finally

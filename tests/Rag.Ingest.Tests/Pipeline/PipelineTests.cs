@@ -197,6 +197,31 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Folder_sync_deletes_documents_whose_files_or_records_are_gone()
+    {
+        _dir.File("sync/a.md", "# A\n\nAardvarks dig burrows.");
+        string b = _dir.File("sync/b.md", "# B\n\nBaboons live in troops.");
+        string jsonl = _dir.File("sync/c.jsonl", "{\"_id\":\"c1\",\"text\":\"Cassowaries cannot fly.\"}\n{\"_id\":\"c2\",\"text\":\"Capybaras swim well.\"}\n");
+        string folder = Path.Combine(_dir.Path, "sync");
+        using var store = OpenStore();
+        using var pipeline = Pipeline(store);
+        await Collect(pipeline.IngestPathsAsync([folder], deleteMissing: true));
+        Assert.Equal(4, store.Documents.Count);
+
+        File.Delete(b);
+        File.WriteAllText(jsonl, "{\"_id\":\"c1\",\"text\":\"Cassowaries cannot fly.\"}\n");
+        var plain = await Collect(pipeline.IngestPathsAsync([folder]));
+        Assert.DoesNotContain(plain, r => r.Status == IngestStatus.Deleted);
+        Assert.Equal(4, store.Documents.Count);
+
+        var synced = await Collect(pipeline.IngestPathsAsync([folder], deleteMissing: true));
+        Assert.Equal(["b.md", "c2"], synced.Where(r => r.Status == IngestStatus.Deleted).Select(r => r.DocumentId).Order(StringComparer.Ordinal));
+        Assert.Equal(["a.md", "c1"], store.Documents.Select(d => d.Id).Order(StringComparer.Ordinal));
+        Assert.Empty(store.Keyword.Search("baboons capybaras", 5));
+        Assert.True(store.Verify().IsConsistent(true));
+    }
+
+    [Fact]
     public async Task Changing_chunk_settings_reindexes()
     {
         using var store = OpenStore();
