@@ -289,6 +289,45 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Loading_stops_when_the_bounded_queue_is_full()
+    {
+        // Fault injection: an embedder that blocks until released, so the indexing stage stalls.
+        using var gate = new BlockingEmbedder(new HashingEmbeddingGenerator(16));
+        using var store = OpenStore();
+        var chunking = new ChunkingOptions();
+        const int capacity = 4;
+        using var pipeline = new IngestionPipeline(store, ChunkerFactory.Create(chunking), chunking.Fingerprint(TiktokenTokenCounter.Default),
+            DocumentLoaderRegistry.CreateDefault(), gate, new IngestionOptions { QueueCapacity = capacity, EmbeddingBatchSize = 1, CommitEveryDocuments = 1000 });
+        int produced = 0;
+        var overrun = new TaskCompletionSource();
+
+        async IAsyncEnumerable<RagDocument> Source()
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                await Task.Yield();
+                // In flight at most: one document being embedded, `capacity` queued, one being written by the loader.
+                if (Interlocked.Increment(ref produced) > capacity + 2)
+                {
+                    overrun.TrySetResult();
+                }
+
+                yield return new RagDocument($"d{i}", $"Document {i} about backpressure.");
+            }
+        }
+
+        var run = Collect(pipeline.IngestAsync(Source()));
+        await gate.Entered.Task;
+        var first = await Task.WhenAny(overrun.Task, Task.Delay(TimeSpan.FromSeconds(1)));
+        Assert.NotSame(overrun.Task, first);
+        Assert.InRange(Volatile.Read(ref produced), 1, capacity + 2);
+
+        gate.Release();
+        var results = await run;
+        Assert.Equal(100, results.Count(r => r.Status == IngestStatus.Indexed));
+    }
+
+    [Fact]
     public void Ingestion_options_are_validated()
     {
         Assert.Throws<ArgumentException>(() => new IngestionOptions { CommitEveryDocuments = 0 }.Validate());
@@ -301,6 +340,26 @@ public sealed class PipelineTests : IDisposable
             .Select(f => $"{Path.GetRelativePath(dir, f)}|{new FileInfo(f).Length}|{File.GetLastWriteTimeUtc(f).Ticks}")
             .Order(StringComparer.Ordinal)
             .ToList();
+
+    private sealed class BlockingEmbedder(IEmbeddingGenerator<string, Embedding<float>> inner) : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _release.TrySetResult();
+
+        public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Entered.TrySetResult();
+            await _release.Task.WaitAsync(cancellationToken);
+            return await inner.GenerateAsync(values, options, cancellationToken);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => inner.GetService(serviceType, serviceKey);
+
+        public void Dispose() => inner.Dispose();
+    }
 
     private sealed class FailingEmbedder : IEmbeddingGenerator<string, Embedding<float>>
     {
