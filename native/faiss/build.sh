@@ -20,6 +20,8 @@ if [[ -z "$faiss_a" || ! -f "$faiss_a" ]]; then
   exit 1
 fi
 
+# rag_faiss_simd.cpp comes first and --allow-multiple-definition makes its AVX2 distance kernels win over the
+# archive's scalar ones (Debian builds libfaiss.a for baseline x86-64).
 # OpenBLAS makes batched Flat search (BLAS sgemm) much faster than the reference BLAS; use it when present.
 blas="-lblas"
 if ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so'; then blas="-lopenblas"; fi
@@ -27,7 +29,8 @@ if ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so'; then blas="-lopenblas"; 
 g++ -O3 -std=c++17 -shared -fPIC -fopenmp -fvisibility=hidden \
   -Wall -Wextra -Wno-unused-parameter \
   -DRAG_FAISS_BUILD \
-  "$here/rag_faiss.cpp" \
+  "$here/rag_faiss_simd.cpp" "$here/rag_faiss.cpp" \
+  -Wl,--allow-multiple-definition \
   -Wl,--whole-archive "$faiss_a" -Wl,--no-whole-archive \
   $blas -llapack -fopenmp \
   -Wl,--version-script="$here/exports.map" \

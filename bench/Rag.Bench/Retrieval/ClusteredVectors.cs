@@ -22,25 +22,47 @@ internal static class ClusteredVectors
         return c;
     }
 
-    /// <summary>Vector i = normalize(centroid[h(i) % C] + noise * N(0, 1/dim)); generated in parallel, deterministic per row.</summary>
-    public static float[] Generate(int n, int dim, float[] centroids, float noise, ulong seed)
+    /// <summary>
+    /// Vector i = normalize(centroid[c] + noise * P z + 0.05 n), where c is a hashed cluster, z ~ N(0, I_latent) and P a fixed
+    /// random 384 x latent projection, n ~ N(0, I/dim). Real text embeddings have a low intrinsic dimension; isotropic
+    /// 384-d noise would make every neighbor nearly equidistant, which no embedding model produces.
+    /// Generated in parallel, deterministic per row.
+    /// </summary>
+    public static float[] Generate(int n, int dim, float[] centroids, float noise, ulong seed, int latent = 16)
     {
         int clusters = centroids.Length / dim;
         var data = new float[(long)n * dim];
-        float scale = noise / MathF.Sqrt(dim) * MathF.Sqrt(dim);
+        var prng = new SplitMix(0xC0FFEE);
+        var projection = new float[latent * dim];
+        for (int i = 0; i < projection.Length; i++)
+        {
+            projection[i] = prng.NextGaussian() / MathF.Sqrt(latent);
+        }
+
         Parallel.For(0, Environment.ProcessorCount, part =>
         {
             int from = (int)((long)n * part / Environment.ProcessorCount);
             int to = (int)((long)n * (part + 1) / Environment.ProcessorCount);
+            var z = new float[latent];
             for (int i = from; i < to; i++)
             {
                 var rng = new SplitMix(seed ^ ((ulong)i * 0x9E3779B97F4A7C15UL));
                 int c = (int)(rng.Next() % (ulong)clusters);
                 var row = data.AsSpan((int)((long)i * dim), dim);
-                var centroid = centroids.AsSpan(c * dim, dim);
+                centroids.AsSpan(c * dim, dim).CopyTo(row);
+                for (int j = 0; j < latent; j++)
+                {
+                    z[j] = noise * rng.NextGaussian();
+                }
+
+                for (int j = 0; j < latent; j++)
+                {
+                    TensorPrimitives.MultiplyAdd(projection.AsSpan(j * dim, dim), z[j], row, row);
+                }
+
                 for (int j = 0; j < dim; j++)
                 {
-                    row[j] = centroid[j] + (scale * rng.NextGaussian() / MathF.Sqrt(dim));
+                    row[j] += 0.05f * rng.NextGaussian() / MathF.Sqrt(dim);
                 }
 
                 Normalize(row);
