@@ -103,8 +103,9 @@ public static class CrashHarness
         var clean = await IngestRunner.RunAsync(s.Corpus, cleanDir, s.CommitEvery, embedder);
         log.WriteLine($"clean run: {clean.Indexed} documents, {clean.Chunks} chunks, generation {clean.Generation}, {clean.Elapsed.TotalSeconds:F1} s");
 
-        using var crashed = IndexStore.Open(new IndexStoreOptions { Directory = crashDir });
-        using var reference = IndexStore.Open(new IndexStoreOptions { Directory = cleanDir });
+        using var crashed = IndexStore.Open(IngestRunner.StoreOptions(crashDir));
+        using var reference = IndexStore.Open(IngestRunner.StoreOptions(cleanDir));
+        log.WriteLine($"vector index: {crashed.Vectors!.GetType().Name}");
         var vc = crashed.Verify();
         var vr = reference.Verify();
         log.WriteLine($"crash store: {vc}");
@@ -167,7 +168,7 @@ public static class CrashHarness
 
         log.WriteLine($"manifest generation progress at each kill: {string.Join(", ", generations)}");
         log.WriteLine(failures.Count == 0
-            ? $"PASS: {killed} SIGKILLs ({s.Kills} at random times, the rest right after each commit step); {vc.Documents} documents, {vc.TableChunks} chunks in BM25 = vectors = manifest, no duplicates, identical results"
+            ? $"PASS ({crashed.Vectors.GetType().Name}): {killed} SIGKILLs ({s.Kills} at random times, the rest right after each commit step); {vc.Documents} documents, {vc.TableChunks} chunks in BM25 = vectors = manifest, no duplicates, identical results"
             : "FAIL: " + string.Join("; ", failures));
         return failures.Count == 0 ? 0 : 1;
     }
@@ -289,7 +290,7 @@ public static class CrashHarness
         psi.FileName = hostPath;
         psi.ArgumentList.Add(self);
 
-        foreach (string a in new[] { "crash-child", "--corpus", s.Corpus, "--index", indexDir, "--commit-every", s.CommitEvery.ToString(CultureInfo.InvariantCulture) })
+        foreach (string a in new[] { "crash-child", "--corpus", s.Corpus, "--index", indexDir, "--commit-every", s.CommitEvery.ToString(CultureInfo.InvariantCulture), "--vectors", IngestRunner.VectorKind })
         {
             psi.ArgumentList.Add(a);
         }

@@ -15,12 +15,26 @@ public static class IngestRunner
 
     public static HashingEmbeddingGenerator CreateEmbedder() => new(384);
 
+    /// <summary>Vector index kind: "faiss" (FAISS Flat through the shim) or "managed" (exact search in C#).</summary>
+    public static string VectorKind { get; set; } = "faiss";
+
+    public static IndexStoreOptions StoreOptions(string indexDir)
+    {
+        var factory = new Rag.Core.Indexing.VectorIndexFactory(new Rag.Core.Indexing.VectorIndexOptions
+        {
+            Backend = VectorKind == "managed" ? Rag.Core.Indexing.VectorBackend.Managed : Rag.Core.Indexing.VectorBackend.Faiss,
+            FaissDescription = "Flat",
+            BuildThreads = 1,
+        });
+        return new IndexStoreOptions { Directory = indexDir, CreateVectorIndex = factory.Create, LoadVectorIndex = factory.Load };
+    }
+
     public sealed record RunStats(int Documents, int Indexed, int Unchanged, int Failed, long Chunks, TimeSpan Elapsed, long Generation);
 
     public static async Task<RunStats> RunAsync(string corpus, string indexDir, int commitEvery, IEmbeddingGenerator<string, Embedding<float>>? embedder, Action<IngestResult>? onResult = null, CancellationToken ct = default, string? killAtStep = null)
     {
         var sw = Stopwatch.StartNew();
-        using var store = IndexStore.Open(new IndexStoreOptions { Directory = indexDir });
+        using var store = IndexStore.Open(StoreOptions(indexDir));
         if (killAtStep is not null)
         {
             // Fault injection: SIGKILL this process right after the named step of the second commit of this run.

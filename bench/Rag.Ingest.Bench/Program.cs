@@ -2,8 +2,8 @@ using System.Globalization;
 using Rag.Ingest.Bench;
 
 // Ingestion benchmarks and the crash-safety harness.
-//   throughput [--corpus FILE] [--work DIR] [--commit-every N]
-//   crash [--corpus FILE] [--queries FILE] [--work DIR] [--kills 20] [--commit-every 50] [--seed 1] [--min-delay-ms 0] [--max-delay-ms 1200] [--query-count 200]
+//   throughput [--corpus FILE] [--work DIR] [--commit-every N] [--vectors faiss|managed]
+//   crash [--corpus FILE] [--queries FILE] [--work DIR] [--kills 20] [--commit-every 50] [--seed 1] [--min-delay-ms 0] [--max-delay-ms 1200] [--query-count 200] [--vectors faiss|managed]
 //   crash-child --corpus FILE --index DIR --commit-every N [--kill-at-step vectors|documents|lucene|manifest|cleanup]   (the process the harness kills)
 if (args.Length == 0)
 {
@@ -26,6 +26,7 @@ if (corpus is null)
     return 2;
 }
 
+IngestRunner.VectorKind = Opt("--vectors") ?? "faiss";
 string work = Opt("--work") ?? Path.Combine(Path.GetTempPath(), "rag-ingest-bench");
 Directory.CreateDirectory(work);
 switch (args[0])

@@ -62,7 +62,7 @@ public static class Throughput
             double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             double s = stats.Elapsed.TotalSeconds;
             long bytes = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-            log.WriteLine($"pipeline {(embed ? "with embedding (hashing, 384-d, managed flat)" : "without embedding (BM25 only)        ")}: {stats.Indexed} docs, {stats.Chunks} chunks, {stats.Failed} failed in {s:F2} s = {stats.Indexed / s:F0} docs/s, {stats.Chunks / s:F0} chunks/s; {stats.Generation} commits; process CPU {cpu:F2} s; store {bytes / 1048576.0:F1} MiB");
+            log.WriteLine($"pipeline {(embed ? $"with embedding (hashing, 384-d, {IngestRunner.VectorKind} flat)" : "without embedding (BM25 only)        ")}: {stats.Indexed} docs, {stats.Chunks} chunks, {stats.Failed} failed in {s:F2} s = {stats.Indexed / s:F0} docs/s, {stats.Chunks / s:F0} chunks/s; {stats.Generation} commits; process CPU {cpu:F2} s; store {bytes / 1048576.0:F1} MiB");
 
             var again = await IngestRunner.RunAsync(corpus, dir, commitEvery, embedder);
             log.WriteLine($"  re-ingest unchanged: {again.Unchanged} unchanged in {again.Elapsed.TotalSeconds:F2} s = {again.Unchanged / again.Elapsed.TotalSeconds:F0} docs/s (generation stays {again.Generation})");

@@ -12,7 +12,7 @@ using Rag.Ingest.Storage;
 namespace Rag.Ingest.Cli;
 
 /// <summary>
-/// <c>rag ingest PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors]</c>.
+/// <c>rag ingest PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--delete-missing]</c>.
 /// Prints one tab-separated line per document to stdout (<c>indexed</c>/<c>unchanged</c>/<c>failed</c>/<c>deleted</c>, id,
 /// chunks or reason) and a summary line; logs go to stderr. Exit code 0 even when documents failed (their lines say
 /// why); 2 for usage errors (no input, missing path, invalid option); 1 when the index store cannot be opened.
@@ -53,7 +53,7 @@ public sealed class IngestCommand
         if (parsed is null)
         {
             stderr.WriteLine($"rag ingest: {error}");
-            stderr.WriteLine("usage: rag ingest PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors]");
+            stderr.WriteLine("usage: rag ingest PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--delete-missing]");
             return Task.FromResult(2);
         }
 
@@ -153,7 +153,7 @@ public sealed class IngestCommand
 
             if (args.Paths.Count > 0)
             {
-                await foreach (var r in pipeline.IngestPathsAsync(args.Paths, cancellationToken).ConfigureAwait(false))
+                await foreach (var r in pipeline.IngestPathsAsync(args.Paths, args.DeleteMissing, cancellationToken).ConfigureAwait(false))
                 {
                     Print(r);
                 }

@@ -24,8 +24,11 @@ public sealed record IngestCommandArgs
     /// <summary>Index keywords only, without vectors (<c>--no-vectors</c>).</summary>
     public bool NoVectors { get; init; }
 
+    /// <summary>Synchronize the given folders: delete indexed documents whose files are gone (<c>--delete-missing</c>).</summary>
+    public bool DeleteMissing { get; init; }
+
     /// <summary>
-    /// Parses <c>PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors]</c>.
+    /// Parses <c>PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--delete-missing]</c>.
     /// Returns null and sets <paramref name="error"/> on a usage error.
     /// </summary>
     public static IngestCommandArgs? Parse(IReadOnlyList<string> args, out string? error)
@@ -93,6 +96,9 @@ public sealed record IngestCommandArgs
                     break;
                 case "--no-vectors":
                     result = result with { NoVectors = true };
+                    break;
+                case "--delete-missing":
+                    result = result with { DeleteMissing = true };
                     break;
                 default:
                     if (a.StartsWith("--", StringComparison.Ordinal))

@@ -60,7 +60,7 @@ public sealed class DocumentLoaderRegistry
     public bool IsSupported(string path) => _byExtension.ContainsKey(Path.GetExtension(path));
 
     /// <summary>
-    /// Expands paths into sources: a file is taken whatever its extension (its id is its file name); a folder is walked
+    /// Expands paths into sources: a file is taken whatever its extension (its id is its file name; its source path is made absolute); a folder is walked
     /// recursively for files with a supported extension, skipping hidden entries (ids are paths relative to the folder,
     /// with '/' separators). A missing path throws <see cref="FileNotFoundException"/>.
     /// </summary>
@@ -70,7 +70,7 @@ public sealed class DocumentLoaderRegistry
         {
             if (File.Exists(path))
             {
-                yield return DocumentSource.FromFile(path);
+                yield return DocumentSource.FromFile(Path.GetFullPath(path));
             }
             else if (Directory.Exists(path))
             {

@@ -13,8 +13,9 @@ using Rag.Ingest.Storage;
 namespace Rag.Ingest.Pipeline;
 
 /// <summary>
-/// Load → chunk → dedup → embed → index → commit. A loading stage feeds a bounded channel (backpressure: loading waits
-/// while the indexing stage is <see cref="IngestionOptions.QueueCapacity"/> documents behind); the indexing stage skips
+/// Load → hash → chunk → dedup → embed → index → commit, in two stages joined by a bounded channel. The loading stage
+/// loads, hashes and chunks (skipping the chunking of documents whose stored hash already matches) and waits while the
+/// indexing stage is <see cref="IngestionOptions.QueueCapacity"/> documents behind (backpressure); the indexing stage skips
 /// documents whose content hash is unchanged, embeds chunks in batches of <see cref="IngestionOptions.EmbeddingBatchSize"/>,
 /// replaces changed documents' chunks in both indexes and commits every <see cref="IngestionOptions.CommitEveryDocuments"/>
 /// changed documents. Results are yielded once they are durable (after their commit), failures at once. A bad document
@@ -30,6 +31,7 @@ public sealed class IngestionPipeline : IDisposable
     private readonly ILogger _logger;
     private readonly string _fingerprint;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly System.Threading.Lock _chunkLock = new();
 
     /// <summary>Creates a pipeline.</summary>
     /// <param name="store">Index store written to.</param>
@@ -67,22 +69,38 @@ public sealed class IngestionPipeline : IDisposable
     public IndexStore Store => _store;
 
     /// <summary>Ingests files and folders (see <see cref="DocumentLoaderRegistry.EnumerateSources"/>).</summary>
-    public IAsyncEnumerable<IngestResult> IngestPathsAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<IngestResult> IngestPathsAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default) =>
+        IngestPathsAsync(paths, deleteMissing: false, cancellationToken);
+
+    /// <summary>
+    /// Ingests files and folders. With <paramref name="deleteMissing"/>, the folders are synchronized: documents whose
+    /// source file lies under one of the given folders but was not seen in this run (file deleted, or a record removed
+    /// from a JSON file) are deleted in the same commit as the last batch.
+    /// </summary>
+    public IAsyncEnumerable<IngestResult> IngestPathsAsync(IEnumerable<string> paths, bool deleteMissing, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var list = paths.ToArray();
+        var roots = list.Where(Directory.Exists).Select(p => Path.GetFullPath(p).Replace('\\', '/').TrimEnd('/') + "/").ToArray();
+        Func<ISet<string>, IEnumerable<string>>? missing = !deleteMissing || roots.Length == 0
+            ? null
+            : seen => _store.Documents
+                .Where(d => d.Source is not null && !seen.Contains(d.Id) && roots.Any(r => d.Source.StartsWith(r, StringComparison.Ordinal)))
+                .Select(d => d.Id)
+                .ToList();
         return RunAsync(
-            async (writer, ct) =>
+            async (emit, ct) =>
             {
                 foreach (var source in _loaders.EnumerateSources(list))
                 {
                     await foreach (var loaded in _loaders.LoadAsync(source, ct).ConfigureAwait(false))
                     {
-                        await writer.WriteAsync(loaded, ct).ConfigureAwait(false);
+                        await emit(loaded).ConfigureAwait(false);
                     }
                 }
             },
-            cancellationToken);
+            cancellationToken,
+            missing);
     }
 
     /// <summary>Ingests documents from a stream (already loaded; their text is indexed as given).</summary>
@@ -90,11 +108,11 @@ public sealed class IngestionPipeline : IDisposable
     {
         ArgumentNullException.ThrowIfNull(documents);
         return RunAsync(
-            async (writer, ct) =>
+            async (emit, ct) =>
             {
                 await foreach (var document in documents.WithCancellation(ct).ConfigureAwait(false))
                 {
-                    await writer.WriteAsync(DocumentLoadResult.Success(document), ct).ConfigureAwait(false);
+                    await emit(DocumentLoadResult.Success(document)).ConfigureAwait(false);
                 }
             },
             cancellationToken);
@@ -105,11 +123,11 @@ public sealed class IngestionPipeline : IDisposable
     {
         ArgumentNullException.ThrowIfNull(documents);
         return RunAsync(
-            async (writer, ct) =>
+            async (emit, ct) =>
             {
                 foreach (var document in documents)
                 {
-                    await writer.WriteAsync(DocumentLoadResult.Success(document), ct).ConfigureAwait(false);
+                    await emit(DocumentLoadResult.Success(document)).ConfigureAwait(false);
                 }
             },
             cancellationToken);
@@ -150,12 +168,14 @@ public sealed class IngestionPipeline : IDisposable
     public void Dispose() => _gate.Dispose();
 
     private async IAsyncEnumerable<IngestResult> RunAsync(
-        Func<ChannelWriter<DocumentLoadResult>, CancellationToken, Task> produce,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        Func<Func<DocumentLoadResult, ValueTask>, CancellationToken, Task> produce,
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        Func<ISet<string>, IEnumerable<string>>? missing = null)
     {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var channel = Channel.CreateBounded<DocumentLoadResult>(new BoundedChannelOptions(_options.QueueCapacity)
+        var channel = Channel.CreateBounded<StagedDocument>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             SingleReader = true,
             SingleWriter = true,
@@ -166,7 +186,8 @@ public sealed class IngestionPipeline : IDisposable
             {
                 try
                 {
-                    await produce(channel.Writer, stop.Token).ConfigureAwait(false);
+                    // Hashing and chunking run here, on the loading side, so they overlap with embedding and indexing.
+                    await produce(loaded => channel.Writer.WriteAsync(Stage(loaded), stop.Token), stop.Token).ConfigureAwait(false);
                     channel.Writer.Complete();
                 }
                 catch (Exception ex)
@@ -182,16 +203,17 @@ public sealed class IngestionPipeline : IDisposable
         bool completed = false;
         try
         {
-            await foreach (var loaded in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            await foreach (var staged in channel.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
-                if (!loaded.Succeeded)
+                seen.Add(staged.Id);
+                if (staged.Error is not null)
                 {
-                    yield return new IngestResult(loaded.SourceId, IngestStatus.Failed, Error: loaded.Error, Generation: _store.Generation);
+                    yield return new IngestResult(staged.Id, IngestStatus.Failed, Error: staged.Error, Generation: _store.Generation);
                     continue;
                 }
 
-                var document = loaded.Document!;
-                var prepared = Prepare(document, batch, out var immediate);
+                var document = staged.Document!;
+                var prepared = Prepare(staged, batch, out var immediate);
                 if (immediate is not null)
                 {
                     yield return immediate;
@@ -224,12 +246,23 @@ public sealed class IngestionPipeline : IDisposable
             }
 
             await FlushAsync(batch, durable, stop.Token).ConfigureAwait(false);
+            await producer.ConfigureAwait(false);
+            if (missing is not null)
+            {
+                foreach (string id in missing(seen))
+                {
+                    if (_store.RemoveDocument(id))
+                    {
+                        durable.Add(new IngestResult(id, IngestStatus.Deleted));
+                    }
+                }
+            }
+
             foreach (var result in CommitResults(durable))
             {
                 yield return result;
             }
 
-            await producer.ConfigureAwait(false);
             completed = true;
         }
         finally
@@ -253,38 +286,74 @@ public sealed class IngestionPipeline : IDisposable
         }
     }
 
-    private PreparedDocument? Prepare(RagDocument document, Batch batch, out IngestResult? immediate)
+    /// <summary>Loading-side work: hash, and chunk unless the stored version already has this hash.</summary>
+    private StagedDocument Stage(DocumentLoadResult loaded)
     {
-        immediate = null;
-        string hash;
-        IReadOnlyList<Chunk> chunks;
+        if (!loaded.Succeeded)
+        {
+            return new StagedDocument(loaded.SourceId, null, null, null, loaded.Error);
+        }
+
+        var document = loaded.Document!;
         try
         {
-            hash = ContentHasher.Hash(document, _fingerprint);
-            var known = batch.Get(document.Id)?.Record ?? _store.GetDocument(document.Id);
-            if (known is not null && known.ContentHash == hash)
+            string hash = ContentHasher.Hash(document, _fingerprint);
+            if (_store.GetDocument(document.Id)?.ContentHash == hash || string.IsNullOrWhiteSpace(document.Text))
             {
-                immediate = new IngestResult(document.Id, IngestStatus.Unchanged, known.ChunkCount, Generation: _store.Generation);
-                return null;
+                return new StagedDocument(document.Id, document, hash, null, null);
             }
 
-            if (string.IsNullOrWhiteSpace(document.Text))
-            {
-                immediate = new IngestResult(document.Id, IngestStatus.Failed, Error: $"Document '{document.Id}' has no text; there is nothing to index.", Generation: _store.Generation);
-                return null;
-            }
-
-            chunks = _chunker.Split(document);
+            return new StagedDocument(document.Id, document, hash, Split(document), null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _logger.LogWarning(ex, "Document {Id} could not be chunked", document.Id);
+            return new StagedDocument(document.Id, null, null, null, $"Document '{document.Id}' could not be chunked: {ex.Message}");
+        }
+    }
+
+    /// <summary>Indexing-side decision: unchanged (against the store and the pending batch), failed, or to index.</summary>
+    private PreparedDocument? Prepare(StagedDocument staged, Batch batch, out IngestResult? immediate)
+    {
+        immediate = null;
+        var document = staged.Document!;
+        var known = batch.Get(document.Id)?.Record ?? _store.GetDocument(document.Id);
+        if (known is not null && known.ContentHash == staged.Hash)
+        {
+            immediate = new IngestResult(document.Id, IngestStatus.Unchanged, known.ChunkCount, Generation: _store.Generation);
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(document.Text))
+        {
+            immediate = new IngestResult(document.Id, IngestStatus.Failed, Error: $"Document '{document.Id}' has no text; there is nothing to index.", Generation: _store.Generation);
+            return null;
+        }
+
+        IReadOnlyList<Chunk> chunks;
+        try
+        {
+            // Chunks are missing only when the stored hash matched at loading time but a pending change of the same
+            // document in this run has replaced it since.
+            chunks = staged.Chunks ?? Split(document);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
             immediate = new IngestResult(document.Id, IngestStatus.Failed, Error: $"Document '{document.Id}' could not be chunked: {ex.Message}", Generation: _store.Generation);
             return null;
         }
 
         string? source = document.Metadata is not null && document.Metadata.TryGetValue("source", out var s) ? s : null;
-        return new PreparedDocument(new DocumentRecord(document.Id, hash, chunks.Count, source), chunks);
+        return new PreparedDocument(new DocumentRecord(document.Id, staged.Hash!, chunks.Count, source), chunks);
+    }
+
+    // Token counters need not be safe for concurrent use; loading and indexing sides may both chunk.
+    private IReadOnlyList<Chunk> Split(RagDocument document)
+    {
+        lock (_chunkLock)
+        {
+            return _chunker.Split(document);
+        }
     }
 
     private async Task FlushAsync(Batch batch, List<IngestResult> durable, CancellationToken cancellationToken)
@@ -386,6 +455,8 @@ public sealed class IngestionPipeline : IDisposable
     }
 
     private sealed record PreparedDocument(DocumentRecord Record, IReadOnlyList<Chunk> Chunks);
+
+    private sealed record StagedDocument(string Id, RagDocument? Document, string? Hash, IReadOnlyList<Chunk>? Chunks, string? Error);
 
     private sealed class Batch
     {

@@ -21,7 +21,7 @@ public class CrashSafetyTests
 
         string report = log.ToString();
         Assert.True(code == 0, report);
-        Assert.Contains("PASS: 25 SIGKILLs", report, StringComparison.Ordinal);
+        Assert.Contains("PASS (FaissVectorIndex): 25 SIGKILLs", report, StringComparison.Ordinal);
         Assert.Contains("BM25 top-10 differing: 0; vector top-10 differing: 0", report, StringComparison.Ordinal);
     }
 }

@@ -197,6 +197,31 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Folder_sync_deletes_documents_whose_files_or_records_are_gone()
+    {
+        _dir.File("sync/a.md", "# A\n\nAardvarks dig burrows.");
+        string b = _dir.File("sync/b.md", "# B\n\nBaboons live in troops.");
+        string jsonl = _dir.File("sync/c.jsonl", "{\"_id\":\"c1\",\"text\":\"Cassowaries cannot fly.\"}\n{\"_id\":\"c2\",\"text\":\"Capybaras swim well.\"}\n");
+        string folder = Path.Combine(_dir.Path, "sync");
+        using var store = OpenStore();
+        using var pipeline = Pipeline(store);
+        await Collect(pipeline.IngestPathsAsync([folder], deleteMissing: true));
+        Assert.Equal(4, store.Documents.Count);
+
+        File.Delete(b);
+        File.WriteAllText(jsonl, "{\"_id\":\"c1\",\"text\":\"Cassowaries cannot fly.\"}\n");
+        var plain = await Collect(pipeline.IngestPathsAsync([folder]));
+        Assert.DoesNotContain(plain, r => r.Status == IngestStatus.Deleted);
+        Assert.Equal(4, store.Documents.Count);
+
+        var synced = await Collect(pipeline.IngestPathsAsync([folder], deleteMissing: true));
+        Assert.Equal(["b.md", "c2"], synced.Where(r => r.Status == IngestStatus.Deleted).Select(r => r.DocumentId).Order(StringComparer.Ordinal));
+        Assert.Equal(["a.md", "c1"], store.Documents.Select(d => d.Id).Order(StringComparer.Ordinal));
+        Assert.Empty(store.Keyword.Search("baboons capybaras", 5));
+        Assert.True(store.Verify().IsConsistent(true));
+    }
+
+    [Fact]
     public async Task Changing_chunk_settings_reindexes()
     {
         using var store = OpenStore();
@@ -264,6 +289,45 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Loading_stops_when_the_bounded_queue_is_full()
+    {
+        // Fault injection: an embedder that blocks until released, so the indexing stage stalls.
+        using var gate = new BlockingEmbedder(new HashingEmbeddingGenerator(16));
+        using var store = OpenStore();
+        var chunking = new ChunkingOptions();
+        const int capacity = 4;
+        using var pipeline = new IngestionPipeline(store, ChunkerFactory.Create(chunking), chunking.Fingerprint(TiktokenTokenCounter.Default),
+            DocumentLoaderRegistry.CreateDefault(), gate, new IngestionOptions { QueueCapacity = capacity, EmbeddingBatchSize = 1, CommitEveryDocuments = 1000 });
+        int produced = 0;
+        var overrun = new TaskCompletionSource();
+
+        async IAsyncEnumerable<RagDocument> Source()
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                await Task.Yield();
+                // In flight at most: one document being embedded, `capacity` queued, one being written by the loader.
+                if (Interlocked.Increment(ref produced) > capacity + 2)
+                {
+                    overrun.TrySetResult();
+                }
+
+                yield return new RagDocument($"d{i}", $"Document {i} about backpressure.");
+            }
+        }
+
+        var run = Collect(pipeline.IngestAsync(Source()));
+        await gate.Entered.Task;
+        var first = await Task.WhenAny(overrun.Task, Task.Delay(TimeSpan.FromSeconds(1)));
+        Assert.NotSame(overrun.Task, first);
+        Assert.InRange(Volatile.Read(ref produced), 1, capacity + 2);
+
+        gate.Release();
+        var results = await run;
+        Assert.Equal(100, results.Count(r => r.Status == IngestStatus.Indexed));
+    }
+
+    [Fact]
     public void Ingestion_options_are_validated()
     {
         Assert.Throws<ArgumentException>(() => new IngestionOptions { CommitEveryDocuments = 0 }.Validate());
@@ -276,6 +340,26 @@ public sealed class PipelineTests : IDisposable
             .Select(f => $"{Path.GetRelativePath(dir, f)}|{new FileInfo(f).Length}|{File.GetLastWriteTimeUtc(f).Ticks}")
             .Order(StringComparer.Ordinal)
             .ToList();
+
+    private sealed class BlockingEmbedder(IEmbeddingGenerator<string, Embedding<float>> inner) : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _release.TrySetResult();
+
+        public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Entered.TrySetResult();
+            await _release.Task.WaitAsync(cancellationToken);
+            return await inner.GenerateAsync(values, options, cancellationToken);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => inner.GetService(serviceType, serviceKey);
+
+        public void Dispose() => inner.Dispose();
+    }
 
     private sealed class FailingEmbedder : IEmbeddingGenerator<string, Embedding<float>>
     {

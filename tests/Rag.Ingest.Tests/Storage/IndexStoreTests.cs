@@ -212,6 +212,36 @@ public class IndexStoreTests
         Assert.True(reopened.Verify().IsConsistent(true));
     }
 
+    [Theory]
+    [InlineData("Flat")]
+    [InlineData("HNSW16")]
+    public void Faiss_backed_store_replaces_removes_and_reloads(string description)
+    {
+        using var dir = new TempDir();
+        var factory = new VectorIndexFactory(new VectorIndexOptions { Backend = VectorBackend.Faiss, FaissDescription = description, BuildThreads = 1 });
+        var options = new IndexStoreOptions { Directory = dir.Path, CreateVectorIndex = factory.Create, LoadVectorIndex = factory.Load };
+        using (var store = IndexStore.Open(options))
+        {
+            Put(store, "a", 4);
+            Put(store, "b", 2);
+            store.Commit();
+            Put(store, "a", 1, "beta");
+            Assert.True(store.RemoveDocument("b"));
+            store.Commit();
+            Assert.IsType<FaissVectorIndex>(store.Vectors);
+        }
+
+        using (var store = IndexStore.Open(options))
+        {
+            Assert.IsType<FaissVectorIndex>(store.Vectors);
+            var v = store.Verify();
+            Assert.True(v.IsConsistent(expectVectors: true), v.ToString());
+            Assert.Equal(1, store.Vectors!.Count);
+            var hit = store.Vectors.Search(new float[] { 1, 0, 0, 0 }, 1)[0];
+            Assert.Equal("a#0", store.Keyword.GetByVectorId(hit.Id)!.Id);
+        }
+    }
+
     [Fact]
     public void Keyword_only_store_has_no_vector_file()
     {
