@@ -14,6 +14,11 @@ public class BackendTests
         Assert.Contains(info.LoadedLibraries, p => Path.GetFileName(p).StartsWith("libggml-cpu", StringComparison.Ordinal));
         Assert.False(string.IsNullOrWhiteSpace(info.SystemInfo));
         Assert.NotNull(info.CudaStatus);
+        if (!LlamaBackend.IsNvidiaDriverPresent())
+        {
+            Assert.DoesNotContain(info.Devices, d => d.Type == LlamaDeviceType.Gpu);
+            Assert.Contains("no NVIDIA driver", info.CudaStatus);
+        }
     }
 
     [Fact]

@@ -50,6 +50,17 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_second_concurrent_stream_on_one_context_is_refused()
+    {
+        using var ctx = NewContext();
+        await using var first = ctx.GenerateAsync("Once upon a time", Greedy(50)).GetAsyncEnumerator();
+        Assert.True(await first.MoveNextAsync());
+        await using var second = ctx.GenerateAsync("Once", Greedy(5)).GetAsyncEnumerator();
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await second.MoveNextAsync());
+        Assert.True(await first.MoveNextAsync());
+    }
+
+    [Fact]
     public async Task Max_tokens_ends_the_stream_with_a_finish_reason()
     {
         using var ctx = NewContext();

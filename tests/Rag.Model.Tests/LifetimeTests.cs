@@ -3,6 +3,11 @@ using System.Runtime.InteropServices;
 
 namespace Rag.Model.Tests;
 
+/// <summary>Runs alone: other test classes load models in parallel and would move the process RSS.</summary>
+[CollectionDefinition(nameof(LifetimeTests), DisableParallelization = true)]
+public sealed class LifetimeTestsCollection;
+
+[Collection(nameof(LifetimeTests))]
 public partial class LifetimeTests
 {
     /// <summary>500 create/dispose cycles of model + context (with a short generation) must leave RSS flat within 5%.</summary>

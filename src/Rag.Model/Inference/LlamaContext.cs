@@ -17,6 +17,7 @@ public sealed class LlamaContext : IDisposable
     private readonly SafeLlamaContextHandle _handle;
     private readonly SafeLlamaBatchHandle _batch;
     private readonly LlamaModel _model;
+    private int _generating;
 
     internal LlamaContext(LlamaModel model, LlamaContextOptions options)
     {
@@ -325,6 +326,12 @@ public sealed class LlamaContext : IDisposable
 
         public DecodeState(LlamaContext owner, LlamaSampler sampler, bool renderSpecial)
         {
+            // Two streams interleaving on one KV cache would corrupt each other; fail loudly instead of locking.
+            if (Interlocked.Exchange(ref owner._generating, 1) != 0)
+            {
+                throw new InvalidOperationException("This context is already generating. Use one LlamaContext per concurrent stream (or a batching scheduler).");
+            }
+
             _owner = owner;
             owner._handle.DangerousAddRef(ref _ctxRef);
             sampler.Handle.DangerousAddRef(ref _samplerRef);
@@ -422,6 +429,7 @@ public sealed class LlamaContext : IDisposable
 
         public void Dispose()
         {
+            Volatile.Write(ref _owner._generating, 0);
             if (_ctxRef) { _owner._handle.DangerousRelease(); _ctxRef = false; }
             if (_samplerRef) { _samplerOwner.Handle.DangerousRelease(); _samplerRef = false; }
             if (_batchRef) { _owner._batch.DangerousRelease(); _batchRef = false; }

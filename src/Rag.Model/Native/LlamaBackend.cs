@@ -91,7 +91,7 @@ public static class LlamaBackend
             LlamaNative.llama_backend_init();
 
             var devices = EnumerateDevices();
-            var loaded = LoadedNativeFiles(dir, options.CudaLibraryPath);
+            var loaded = LoadedNativeFiles(dir);
             var systemInfo = Marshal.PtrToStringUTF8(LlamaNative.llama_print_system_info()) ?? string.Empty;
             info = new LlamaBackendInfo(dir, loaded, devices, systemInfo, cudaStatus);
 
@@ -286,7 +286,7 @@ public static class LlamaBackend
         return list;
     }
 
-    private static List<string> LoadedNativeFiles(string dir, string? cudaDir)
+    private static List<string> LoadedNativeFiles(string dir)
     {
         // /proc/self/maps is the ground truth of which variant ggml picked (e.g. libggml-cpu-zen4.so).
         var result = new List<string>();
@@ -314,7 +314,6 @@ public static class LlamaBackend
             result.Add(Path.Combine(dir, LlamaFileName));
         }
 
-        _ = cudaDir;
         return result;
     }
 }
