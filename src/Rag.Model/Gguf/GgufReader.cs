@@ -198,7 +198,7 @@ public sealed class GgufReader : IDisposable
         }
     }
 
-    /// <summary>Parses a GGUF image from a seekable stream positioned at its start.</summary>
+    /// <summary>Parses a GGUF image from a seekable stream positioned at 0.</summary>
     /// <param name="stream">A readable, seekable stream.</param>
     /// <param name="leaveOpen">Whether disposing the reader leaves the stream open.</param>
     public static GgufReader Read(Stream stream, bool leaveOpen = false)
@@ -207,6 +207,12 @@ public sealed class GgufReader : IDisposable
         if (!stream.CanSeek || !stream.CanRead)
         {
             throw new ArgumentException("The stream must be readable and seekable.", nameof(stream));
+        }
+
+        if (stream.Position != 0)
+        {
+            // offsets and alignment in GGUF are relative to the start of the file
+            throw new ArgumentException($"The stream must be positioned at the start of the GGUF image (position is {stream.Position}).", nameof(stream));
         }
 
         return new GgufReader(stream, !leaveOpen, null);

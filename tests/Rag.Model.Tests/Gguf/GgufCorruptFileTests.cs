@@ -77,7 +77,7 @@ public class GgufCorruptFileTests
     [Fact]
     public void Truncated_real_model_reports_truncation()
     {
-        var bytes = File.ReadAllBytes(SharedModels.Stories260K);
+        var bytes = File.ReadAllBytes(TestModels.Stories260K);
         string lastTensor;
         using (var whole = GgufReader.Read(new MemoryStream(bytes)))
         {

@@ -8,7 +8,7 @@ public class GgufReaderSharedModelTests
     [Fact]
     public void Stories260K_metadata_matches_manifest()
     {
-        using var r = GgufReader.Open(SharedModels.Stories260K);
+        using var r = GgufReader.Open(TestModels.Stories260K);
         Assert.Equal(3u, r.Version);
         Assert.Equal("llama", r.GetString("general.architecture"));
         Assert.Equal(2048, r.GetInt64("llama.context_length"));
@@ -40,7 +40,7 @@ public class GgufReaderSharedModelTests
     [Fact]
     public void Llama2TinyRandom_metadata_matches_manifest()
     {
-        using var r = GgufReader.Open(SharedModels.Llama2TinyRandom);
+        using var r = GgufReader.Open(TestModels.Llama2TinyRandom);
         Assert.Equal("llama", r.GetString("general.architecture"));
         Assert.Equal(4096, r.GetInt64("llama.context_length"));
         Assert.Equal(8, r.GetInt64("llama.embedding_length"));

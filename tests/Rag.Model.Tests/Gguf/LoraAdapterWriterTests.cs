@@ -8,7 +8,7 @@ public class LoraAdapterWriterTests
     [Fact]
     public void Adapter_for_stories260K_has_llama_cpp_lora_layout()
     {
-        using var baseModel = GgufReader.Open(SharedModels.Stories260K);
+        using var baseModel = GgufReader.Open(TestModels.Stories260K);
         var ms = new MemoryStream();
         var result = LoraAdapterWriter.Write(baseModel, ms, new LoraAdapterOptions { Rank = 4 });
         ms.Position = 0;
@@ -38,7 +38,7 @@ public class LoraAdapterWriterTests
     [Fact]
     public void Targets_and_alpha_are_honoured()
     {
-        using var baseModel = GgufReader.Open(SharedModels.Stories260K);
+        using var baseModel = GgufReader.Open(TestModels.Stories260K);
         var ms = new MemoryStream();
         LoraAdapterWriter.Write(baseModel, ms, new LoraAdapterOptions { Rank = 2, Alpha = 16, Targets = ["attn_q.weight"] });
         ms.Position = 0;
@@ -51,7 +51,7 @@ public class LoraAdapterWriterTests
     [Fact]
     public void No_matching_tensor_is_a_clear_error()
     {
-        using var baseModel = GgufReader.Open(SharedModels.Stories260K);
+        using var baseModel = GgufReader.Open(TestModels.Stories260K);
         var e = Assert.Throws<ArgumentException>(() => LoraAdapterWriter.Write(baseModel, new MemoryStream(), new LoraAdapterOptions { Targets = ["nope.weight"] }));
         Assert.Contains("nope.weight", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => LoraAdapterWriter.Write(baseModel, new MemoryStream(), new LoraAdapterOptions { Rank = 0 }));

@@ -20,7 +20,7 @@ public sealed class SyntheticModelCommandsTests : IDisposable
     [Fact]
     public async Task Info_lists_stories260K_metadata()
     {
-        var (code, output, _) = await Run("info", "--model", SharedModels.Stories260K);
+        var (code, output, _) = await Run("info", "--model", TestModels.Stories260K);
         Assert.Equal(0, code);
         Assert.Contains("architecture: llama", output, StringComparison.Ordinal);
         Assert.Contains("context length: 2048", output, StringComparison.Ordinal);
@@ -32,7 +32,7 @@ public sealed class SyntheticModelCommandsTests : IDisposable
     [Fact]
     public async Task Info_json_is_parseable()
     {
-        var (code, output, _) = await Run("info", "--model", SharedModels.Llama2TinyRandom, "--json");
+        var (code, output, _) = await Run("info", "--model", TestModels.Llama2TinyRandom, "--json");
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         Assert.Equal("F16", doc.RootElement.GetProperty("file_type").GetString());
@@ -74,7 +74,7 @@ public sealed class SyntheticModelCommandsTests : IDisposable
         Assert.Equal(4, GgufModelInfo.FromFile(rerank).PoolingType);
 
         var lora = Path.Combine(_dir, "lora.gguf");
-        var (code, _, _) = await Run("lora", "--base", SharedModels.Stories260K, "--out", lora, "--rank", "2", "--targets", "attn_v.weight");
+        var (code, _, _) = await Run("lora", "--base", TestModels.Stories260K, "--out", lora, "--rank", "2", "--targets", "attn_v.weight");
         Assert.Equal(0, code);
         var info = GgufModelInfo.FromFile(lora);
         Assert.Equal("adapter", info.Type);

@@ -18,7 +18,7 @@ public sealed class SyntheticModelLlamaCppTests : IDisposable
     public async Task Tiny_llama_with_llama2_vocabulary_loads_tokenizes_and_generates()
     {
         var path = Path.Combine(_dir, "tiny.gguf");
-        SyntheticModelWriter.WriteLlama(path, LlamaShape.Tiny, new SyntheticModelOptions { Tokenizer = GgufTokenizer.FromModel(SharedModels.Llama2TinyRandom) });
+        SyntheticModelWriter.WriteLlama(path, LlamaShape.Tiny, new SyntheticModelOptions { Tokenizer = GgufTokenizer.FromModel(TestModels.Llama2TinyRandom) });
 
         using var model = LlamaModel.Load(path);
         Assert.Equal("llama", model.Metadata.Architecture);
@@ -30,7 +30,7 @@ public sealed class SyntheticModelLlamaCppTests : IDisposable
         Assert.Equal(GgufModelInfo.FromFile(path).ParameterCount, model.Metadata.ParameterCount);
 
         // the copied vocabulary tokenizes exactly as the model it came from
-        using (var source = LlamaModel.Load(SharedModels.Llama2TinyRandom, new LlamaModelLoadOptions { VocabOnly = true }))
+        using (var source = LlamaModel.Load(TestModels.Llama2TinyRandom, new LlamaModelLoadOptions { VocabOnly = true }))
         {
             const string text = "Hello world, the [INST] tokenizer is copied.\n";
             Assert.Equal(source.Tokenize(text), model.Tokenize(text));
@@ -90,7 +90,7 @@ public sealed class SyntheticModelLlamaCppTests : IDisposable
     public async Task SmolLM2_135M_shape_loads_quantizes_and_generates()
     {
         var f16 = Path.Combine(_dir, "smollm2-135m-f16.gguf");
-        var written = SyntheticModelWriter.WriteLlama(f16, LlamaShape.SmolLM2_135M, new SyntheticModelOptions { Tokenizer = GgufTokenizer.FromModel(SharedModels.Llama2TinyRandom) });
+        var written = SyntheticModelWriter.WriteLlama(f16, LlamaShape.SmolLM2_135M, new SyntheticModelOptions { Tokenizer = GgufTokenizer.FromModel(TestModels.Llama2TinyRandom) });
         Assert.Equal(124_635_456, written.ParameterCount); // 30 × 3.74 M per block + 576 × 32000 tied embeddings + norms
         foreach (var type in new[] { LlamaQuantizationType.F16, LlamaQuantizationType.Q8_0, LlamaQuantizationType.Q4_K_M })
         {

@@ -72,7 +72,7 @@ public class SyntheticModelWriterTests
     {
         // one block of the real shape keeps the test fast; the preset's other blocks are identical
         var shape = LlamaShape.SmolLM2_135M with { BlockCount = 1 };
-        var tokenizer = GgufTokenizer.FromModel(SharedModels.Llama2TinyRandom);
+        var tokenizer = GgufTokenizer.FromModel(TestModels.Llama2TinyRandom);
         using var r = Write(s => SyntheticModelWriter.WriteLlama(s, shape, new SyntheticModelOptions { Tokenizer = tokenizer }));
 
         Assert.Equal(576, r.FindTensor("blk.0.attn_q.weight")!.Dimensions[1]);
@@ -81,7 +81,7 @@ public class SyntheticModelWriterTests
         Assert.Null(r.FindTensor("output.weight")); // tied, as in SmolLM2
         Assert.Equal(100000.0, r.GetDouble("llama.rope.freq_base"));
 
-        using var source = GgufReader.Open(SharedModels.Llama2TinyRandom);
+        using var source = GgufReader.Open(TestModels.Llama2TinyRandom);
         foreach (var (key, value) in source.Metadata.Where(kv => kv.Key.StartsWith("tokenizer.", StringComparison.Ordinal)))
         {
             Assert.Equal(value.RawValue, r[key].RawValue);
