@@ -15,12 +15,12 @@ public static class EmbeddingBenchmark
 
     /// <summary>Measures <paramref name="modelPath"/> with <paramref name="texts"/> texts per batch size.</summary>
     public static async Task<IReadOnlyList<Result>> MeasureAsync(string modelPath, IReadOnlyList<int> batches, int threads, int texts = 256,
-        TextWriter? log = null, CancellationToken cancellationToken = default)
+        TextWriter? log = null, CancellationToken cancellationToken = default, int batchTokens = 512)
     {
         ArgumentNullException.ThrowIfNull(batches);
         LlamaBackend.Initialize();
         using var model = LlamaModel.Load(modelPath, cancellationToken: cancellationToken);
-        await using var embedder = new LlamaEmbedder(model, new LlamaEmbedderOptions { Threads = threads, BatchTokens = 4096, MaxInputsPerBatch = Math.Max(1, batches.Max()) });
+        await using var embedder = new LlamaEmbedder(model, new LlamaEmbedderOptions { Threads = threads, BatchTokens = batchTokens, MaxInputsPerBatch = Math.Max(1, batches.Max()) });
         var rng = new Random(7);
         string[] words = ["the", "cat", "sat", "on", "mat", "dog", "park", "model", "search", "vector", "index", "query", "answer", "small", "fast"];
         var corpus = Enumerable.Range(0, texts).Select(_ => string.Join(' ', Enumerable.Range(0, 24).Select(_ => words[rng.Next(words.Length)]))).ToArray();
@@ -44,7 +44,7 @@ public static class EmbeddingBenchmark
         return results;
     }
 
-    /// <summary>Entry point for <c>bench embed --model PATH [--batches 1,8,32] [--threads 2] [--texts 256]</c>.</summary>
+    /// <summary>Entry point for <c>bench embed --model PATH [--batches 1,8,32] [--threads 2] [--texts 256] [--batch-tokens 512]</c>.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -52,7 +52,7 @@ public static class EmbeddingBenchmark
         ArgumentNullException.ThrowIfNull(stderr);
         string? model = null;
         int[] batches = [1, 8, 32];
-        int threads = 2, texts = 256;
+        int threads = 2, texts = 256, batchTokens = 512;
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -64,6 +64,7 @@ public static class EmbeddingBenchmark
                     case "--batches": batches = v.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray(); break;
                     case "--threads": threads = int.Parse(v, CultureInfo.InvariantCulture); break;
                     case "--texts": texts = int.Parse(v, CultureInfo.InvariantCulture); break;
+                    case "--batch-tokens": batchTokens = int.Parse(v, CultureInfo.InvariantCulture); break;
                     default: throw new ArgumentException($"Unknown option '{args[i]}'.");
                 }
 
@@ -77,11 +78,11 @@ public static class EmbeddingBenchmark
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
-            await stderr.WriteLineAsync($"{ex.Message}\nusage: bench embed --model PATH [--batches 1,8,32] [--threads 2] [--texts 256]").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"{ex.Message}\nusage: bench embed --model PATH [--batches 1,8,32] [--threads 2] [--texts 256] [--batch-tokens 512]").ConfigureAwait(false);
             return 2;
         }
 
-        await MeasureAsync(model, batches, threads, texts, stdout, cancellationToken).ConfigureAwait(false);
+        await MeasureAsync(model, batches, threads, texts, stdout, cancellationToken, batchTokens).ConfigureAwait(false);
         return 0;
     }
 }

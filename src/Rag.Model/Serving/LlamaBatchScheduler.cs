@@ -48,6 +48,7 @@ public sealed class LlamaBatchScheduler : IAsyncDisposable, IDisposable
     private int _disposed;
 
     // Statistics: written by the scheduler thread, read as a snapshot.
+    private double _decodeOnlyCpu;
     private long _steps, _generated, _prefilled, _cacheHits, _decodeOnlySteps, _decodeOnlyTokens, _decodeOnlyTicks;
     private long _completed, _cancelledCount, _failed, _rejected;
     private int _activeCount;
@@ -165,6 +166,7 @@ public sealed class LlamaBatchScheduler : IAsyncDisposable, IDisposable
         DecodeOnlySteps = Volatile.Read(ref _decodeOnlySteps),
         DecodeOnlyTokens = Volatile.Read(ref _decodeOnlyTokens),
         DecodeOnlyTime = TimeSpan.FromSeconds(Volatile.Read(ref _decodeOnlyTicks) / (double)Stopwatch.Frequency),
+        DecodeOnlyCpuTime = TimeSpan.FromSeconds(Volatile.Read(ref _decodeOnlyCpu)),
         Completed = Volatile.Read(ref _completed),
         Cancelled = Volatile.Read(ref _cancelledCount),
         Failed = Volatile.Read(ref _failed),
@@ -429,6 +431,7 @@ public sealed class LlamaBatchScheduler : IAsyncDisposable, IDisposable
     private unsafe void Step()
     {
         var t0 = Stopwatch.GetTimestamp();
+        var cpu0 = ProcessCpuClock.Seconds();
         var key = ChooseGroup();
         var batch = _batch.Batch;
         var n = 0;
@@ -526,6 +529,7 @@ public sealed class LlamaBatchScheduler : IAsyncDisposable, IDisposable
             _decodeOnlySteps++;
             _decodeOnlyTokens += sampled;
             _decodeOnlyTicks += Stopwatch.GetTimestamp() - t0;
+            _decodeOnlyCpu += ProcessCpuClock.Seconds() - cpu0;
         }
     }
 

@@ -24,6 +24,9 @@ public sealed record LlamaSchedulerStatistics
     /// <summary>Wall time of decode-only steps, including sampling and delivery.</summary>
     public TimeSpan DecodeOnlyTime { get; init; }
 
+    /// <summary>Process CPU time (all threads) during decode-only steps (Linux; zero elsewhere).</summary>
+    public TimeSpan DecodeOnlyCpuTime { get; init; }
+
     /// <summary>Requests finished normally.</summary>
     public long Completed { get; init; }
 
@@ -44,6 +47,9 @@ public sealed record LlamaSchedulerStatistics
 
     /// <summary>KV tokens held by the prefix cache.</summary>
     public int PrefixCacheTokens { get; init; }
+
+    /// <summary>Aggregate tokens/s of decode-only steps.</summary>
+    public double DecodeOnlyTokensPerCpuSecond => DecodeOnlyCpuTime > TimeSpan.Zero ? DecodeOnlyTokens / DecodeOnlyCpuTime.TotalSeconds : 0;
 
     /// <summary>Aggregate tokens/s of decode-only steps.</summary>
     public double DecodeOnlyTokensPerSecond => DecodeOnlyTime > TimeSpan.Zero ? DecodeOnlyTokens / DecodeOnlyTime.TotalSeconds : 0;

@@ -37,6 +37,9 @@ public sealed class RagModelServingOptions
     /// <summary>Embedding settings (also used by the reranker, with rank pooling).</summary>
     public LlamaEmbedderOptions Embeddings { get; set; } = new();
 
+    /// <summary>Set by <c>AddRagModelServing</c> when <c>AddRagModel</c> already registered a chat model.</summary>
+    internal bool AllowSharedChatModel { get; set; }
+
     /// <summary>GPU layers to offload for every model (default 0).</summary>
     public int GpuLayers { get; set; }
 
@@ -54,7 +57,7 @@ public sealed class RagModelServingOptions
     {
         var errors = new List<string>();
         var paths = new[] { ("ChatModelPath", ResolvedChatModelPath), ("EmbeddingModelPath", ResolvedEmbeddingModelPath), ("RerankerModelPath", ResolvedRerankerModelPath) };
-        if (paths.All(p => p.Item2 is null))
+        if (paths.All(p => p.Item2 is null) && !AllowSharedChatModel)
         {
             errors.Add($"No model configured: set ChatModelPath, EmbeddingModelPath or RerankerModelPath (or {ChatModelEnvironmentVariable}, {EmbeddingModelEnvironmentVariable}, {RerankerModelEnvironmentVariable}).");
         }

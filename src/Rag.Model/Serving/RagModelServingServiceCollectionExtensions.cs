@@ -19,13 +19,19 @@ public static class RagModelServingServiceCollectionExtensions
     /// Registers <see cref="IChatClient"/> (over a <see cref="LlamaBatchScheduler"/>), <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>
     /// and <see cref="IReranker"/> for the models configured in <see cref="RagModelServingOptions"/>. Models load on
     /// first use and are shared; settings are validated when the options are first resolved, and an invalid
-    /// configuration throws <see cref="OptionsValidationException"/> listing every problem.
+    /// configuration throws <see cref="OptionsValidationException"/> listing every problem. When no chat model path is set
+    /// here but <c>AddRagModel</c> was called first, the chat client serves the <see cref="LlamaModel"/> registered there.
     /// </summary>
     public static IServiceCollection AddRagModelServing(this IServiceCollection services, Action<RagModelServingOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<RagModelServingOptions>().Configure(configure);
+        var shared = services.Any(d => d.ServiceType == typeof(LlamaModel));
+        services.AddOptions<RagModelServingOptions>().Configure(o =>
+        {
+            configure(o);
+            o.AllowSharedChatModel = shared;
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RagModelServingOptions>, ServingOptionsValidator>());
 
         // Which services exist depends on the configured paths, so probe them once at registration.
@@ -33,7 +39,7 @@ public static class RagModelServingServiceCollectionExtensions
         configure(probe);
 
         services.TryAddSingleton<ServingModels>();
-        if (probe.ResolvedChatModelPath is not null)
+        if (probe.ResolvedChatModelPath is not null || shared)
         {
             services.TryAddSingleton(sp =>
             {
@@ -84,13 +90,17 @@ public static class RagModelServingServiceCollectionExtensions
 }
 
 /// <summary>The models behind the serving services, loaded on first use and disposed with the container.</summary>
-internal sealed class ServingModels(IOptions<RagModelServingOptions> options, ILoggerFactory? loggerFactory = null) : IDisposable
+internal sealed class ServingModels(IOptions<RagModelServingOptions> options, IServiceProvider services, ILoggerFactory? loggerFactory = null) : IDisposable
 {
     private readonly Lazy<LlamaModel> _chat = new(() => Load(options.Value.ResolvedChatModelPath, "chat", options.Value, loggerFactory));
+    private readonly bool _sharedChat = options.Value.ResolvedChatModelPath is null;
     private readonly Lazy<LlamaModel> _embedding = new(() => Load(options.Value.ResolvedEmbeddingModelPath, "embedding", options.Value, loggerFactory));
     private readonly Lazy<LlamaModel> _reranker = new(() => Load(options.Value.ResolvedRerankerModelPath, "reranker", options.Value, loggerFactory));
 
-    public LlamaModel Chat => _chat.Value;
+    /// <summary>The chat model: our own when a path is configured, else the one <c>AddRagModel</c> registered (not disposed here).</summary>
+    public LlamaModel Chat => _sharedChat
+        ? services.GetService<LlamaModel>() ?? throw new InvalidOperationException("No chat model is configured (set ChatModelPath or call AddRagModel first).")
+        : _chat.Value;
 
     public LlamaModel Embedding => _embedding.Value;
 

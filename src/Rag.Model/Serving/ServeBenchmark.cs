@@ -52,7 +52,9 @@ public sealed class ServeBenchmarkArguments
 /// <param name="AggregateDecodeTokensPerSecond">Tokens/s over decode-only steps (all streams together), sampling included.</param>
 /// <param name="WallTokensPerSecond">Generated tokens / wall time from submission to the last token (prefill included).</param>
 /// <param name="PerStreamTokensPerSecond">Each stream's tokens/s from its first to its last token.</param>
-public sealed record ServeBenchmarkResult(int Streams, double AggregateDecodeTokensPerSecond, double WallTokensPerSecond, IReadOnlyList<double> PerStreamTokensPerSecond);
+/// <param name="DecodeTokensPerCpuSecond">Decode-only tokens per process CPU-second (robust on a shared machine at 1 thread).</param>
+public sealed record ServeBenchmarkResult(int Streams, double AggregateDecodeTokensPerSecond, double WallTokensPerSecond, IReadOnlyList<double> PerStreamTokensPerSecond,
+    double DecodeTokensPerCpuSecond = 0);
 
 /// <summary>
 /// The logic of <c>rag bench serve</c>: N concurrent greedy streams through one <see cref="LlamaBatchScheduler"/>,
@@ -105,7 +107,8 @@ public static class ServeBenchmark
                 var after = scheduler.GetStatistics();
                 var tokens = after.DecodeOnlyTokens - before.DecodeOnlyTokens;
                 var seconds = (after.DecodeOnlyTime - before.DecodeOnlyTime).TotalSeconds;
-                var r = new ServeBenchmarkResult(n, seconds > 0 ? tokens / seconds : 0, n * args.Tokens / wall.TotalSeconds, perStream);
+                var cpu = (after.DecodeOnlyCpuTime - before.DecodeOnlyCpuTime).TotalSeconds;
+                var r = new ServeBenchmarkResult(n, seconds > 0 ? tokens / seconds : 0, n * args.Tokens / wall.TotalSeconds, perStream, cpu > 0 ? tokens / cpu : 0);
                 if (best is null || r.AggregateDecodeTokensPerSecond > best.AggregateDecodeTokensPerSecond)
                 {
                     best = r;
@@ -121,7 +124,7 @@ public static class ServeBenchmark
 
     /// <summary>Formats one row as printed by <c>rag bench serve</c>.</summary>
     public static string Format(ServeBenchmarkResult r) => string.Create(CultureInfo.InvariantCulture,
-        $"streams: {r.Streams}  aggregate decode tokens/s: {r.AggregateDecodeTokensPerSecond:F1}  wall tokens/s: {r.WallTokensPerSecond:F1}  per-stream tokens/s: {string.Join(" ", r.PerStreamTokensPerSecond.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}");
+        $"streams: {r.Streams}  aggregate decode tokens/s: {r.AggregateDecodeTokensPerSecond:F1}  decode tokens/cpu-s: {r.DecodeTokensPerCpuSecond:F1}  wall tokens/s: {r.WallTokensPerSecond:F1}  per-stream tokens/s: {string.Join(" ", r.PerStreamTokensPerSecond.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}");
 
     /// <summary>
     /// Entry point for <c>rag bench serve --model PATH [--streams 1,2,4,8,16] [--tokens 64] [--prompt-tokens 128]

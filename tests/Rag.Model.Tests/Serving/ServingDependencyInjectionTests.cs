@@ -55,3 +55,18 @@ public class ServingDependencyInjectionTests(BertModelsFixture bert) : IClassFix
         Assert.Null(sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>());
     }
 }
+
+public class ServingDependencyInjectionSharedModelTests
+{
+    [Fact]
+    public async Task Chat_client_serves_the_model_registered_by_AddRagModel()
+    {
+        var services = new ServiceCollection();
+        services.AddRagModel(o => o.ChatModelPath = TestModels.Stories260K);
+        services.AddRagModelServing(o => o.Scheduler = new LlamaSchedulerOptions { ContextSize = 512, MaxSequences = 2, Threads = 1, BatchSize = 128 });
+        await using var sp = services.BuildServiceProvider();
+        var chat = sp.GetRequiredService<IChatClient>();
+        Assert.Same(sp.GetRequiredService<LlamaModel>(), chat.GetService<LlamaModel>());
+        Assert.NotEmpty((await chat.GetResponseAsync("Once upon a time", new ChatOptions { Temperature = 0, MaxOutputTokens = 4 })).Text);
+    }
+}
