@@ -39,6 +39,9 @@ internal static class CliCommands
         var models = new Command("models", "Model metadata, quantization and synthetic models.");
         models.Subcommands.Add(ForwardedCommand.Create(context, "info", "Model metadata.", "rag models info --model PATH [--json]",
             (args, o, e, ct) => ModelCommands.RunAsync(["models", "info", .. args], o, e, ct)));
+        models.Subcommands.Add(ForwardedCommand.Create(context, "gguf", "Raw GGUF summary read without native libraries (also works on LoRA adapters).",
+            "rag models gguf --model PATH [--json]",
+            (args, o, e, ct) => SyntheticModelCommands.RunAsync(["info", .. args], o, e, ct)));
         models.Subcommands.Add(ForwardedCommand.Create(context, "quantize", "Quantize a GGUF model (Q8_0, Q4_K_M, F16, …).",
             "rag models quantize --model IN --out OUT [--type Q8_0] [--threads N]",
             (args, o, e, ct) => ModelCommands.RunAsync(["models", "quantize", .. args], o, e, ct)));
