@@ -14,6 +14,7 @@
 #include <faiss/impl/FaissException.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
+#include <faiss/utils/distances.h>
 #include <omp.h>
 
 #include <cstdint>
@@ -68,6 +69,13 @@ faiss::Index* unwrap(faiss::Index* index) {
         }
     }
 }
+
+// Batched exact search goes through BLAS sgemm from 20 queries up. With our AVX2 kernels the per-query path, parallel
+// over queries, is faster here than FAISS's blocked sgemm + heap merge on OpenBLAS (measured: docs/BENCHMARKS-retrieval.md),
+// so the threshold is raised once when the library loads; rag_faiss_set_blas_threshold changes it back.
+struct BlasThresholdInit {
+    BlasThresholdInit() { faiss::distance_compute_blas_threshold = 1 << 30; }
+} g_blas_threshold_init;
 
 // OpenMP's thread count is per calling thread, so it is set on every call that can go parallel.
 void set_threads(int threads) {
@@ -237,6 +245,8 @@ RAG_API int rag_faiss_read(const char* path, void** out) {
         return RAG_OK;
     });
 }
+
+RAG_API void rag_faiss_set_blas_threshold(int threshold) { faiss::distance_compute_blas_threshold = threshold; }
 
 RAG_API int rag_faiss_omp_max_threads() { return omp_get_max_threads(); }
 

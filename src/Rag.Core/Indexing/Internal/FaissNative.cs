@@ -56,6 +56,9 @@ internal static partial class FaissNative
     [LibraryImport(LibraryName)]
     public static partial int rag_faiss_omp_max_threads();
 
+    [LibraryImport(LibraryName)]
+    public static partial void rag_faiss_set_blas_threshold(int threshold);
+
     /// <summary>Throws <see cref="FaissException"/> with the shim's thread-local message when <paramref name="code"/> is an error.</summary>
     public static void Check(int code, string operation)
     {
