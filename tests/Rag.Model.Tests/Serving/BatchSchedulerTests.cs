@@ -177,4 +177,45 @@ public class BatchSchedulerTests(Stories260KFixture fx) : IClassFixture<Stories2
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => { while (await e.MoveNextAsync()) { } });
         Assert.Throws<ObjectDisposedException>(() => scheduler.GenerateAsync("x"));
     }
+
+    [Fact]
+    public async Task Long_prefill_is_chunked_so_a_later_short_request_gets_its_first_token_first()
+    {
+        var o = Options();
+        o.PrefillChunkTokens = 16;
+        o.EnablePrefixCache = false;
+        await using var scheduler = new LlamaBatchScheduler(fx.Model, o);
+
+        // About 60 prefill steps for the long prompt: the short one is submitted long before they are done.
+        var longPrompt = string.Join(" ", Enumerable.Repeat("The cat sat on the mat and looked at the sun.", 80));
+        Assert.True(fx.Model.Tokenize(longPrompt).Length > 900);
+        var order = new List<string>();
+        async Task First(string name, IAsyncEnumerable<GeneratedToken> s)
+        {
+            await foreach (var _ in s)
+            {
+                lock (order)
+                {
+                    order.Add(name);
+                }
+
+                break;
+            }
+        }
+
+        var a = First("long", scheduler.GenerateAsync(longPrompt, Stories260KFixture.Greedy(4)));
+        var b = First("short", scheduler.GenerateAsync("Once upon a time", Stories260KFixture.Greedy(4)));
+        await Task.WhenAll(a, b);
+        Assert.Equal(["short", "long"], order);
+    }
+
+    [Fact]
+    public void Invalid_grammar_fails_at_the_call_and_the_scheduler_keeps_serving()
+    {
+        using var scheduler = new LlamaBatchScheduler(fx.Model, Options());
+        var bad = Stories260KFixture.Greedy(4);
+        bad.Sampling.Grammar = "root ::= (";
+        Assert.Throws<LlamaGrammarException>(() => scheduler.GenerateAsync("x", bad));
+        Assert.NotEmpty(scheduler.GenerateAsync("Once upon a time", Stories260KFixture.Greedy(4)).ToBlockingEnumerable().ToList());
+    }
 }
