@@ -18,8 +18,10 @@ public class BatchSchedulerTests(Stories260KFixture fx) : IClassFixture<Stories2
         return sb.ToString();
     }
 
-    [Fact]
-    public async Task Eight_concurrent_greedy_streams_equal_sequential_runs_byte_for_byte()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Eight_concurrent_greedy_streams_equal_sequential_runs_byte_for_byte(bool unifiedKv)
     {
         var prompts = Stories260KFixture.Prompts;
         var sequential = new List<string>();
@@ -31,7 +33,10 @@ public class BatchSchedulerTests(Stories260KFixture fx) : IClassFixture<Stories2
             }
         }
 
-        await using var scheduler = new LlamaBatchScheduler(fx.Model, Options());
+        var o = Options();
+        o.UnifiedKvCache = unifiedKv;
+        o.ContextSize = unifiedKv ? 2048 : 12 * 256; // split: 8 request + 4 cache streams of 256 cells
+        await using var scheduler = new LlamaBatchScheduler(fx.Model, o);
         var concurrent = await Task.WhenAll(prompts.Select(p => Collect(scheduler.GenerateAsync(p, Stories260KFixture.Greedy(64)))));
 
         for (var i = 0; i < prompts.Length; i++)
