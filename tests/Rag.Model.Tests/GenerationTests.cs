@@ -61,6 +61,26 @@ public sealed class GenerationTests : IDisposable
     }
 
     [Fact]
+    public async Task Multi_byte_characters_split_over_byte_tokens_are_buffered_not_mangled()
+    {
+        // stories260K's 512-token vocabulary has no piece for "é" or "€": the grammar forces them out as byte-fallback
+        // tokens (<0xC3><0xA9>, <0xE2><0x82><0xAC>), so single items carry partial UTF-8 sequences.
+        using var ctx = NewContext();
+        var options = Greedy(10);
+        options.Sampling.Grammar = "root ::= \"é€!\"";
+        var items = new List<GeneratedToken>();
+        await foreach (var t in ctx.GenerateAsync("Once upon a time", options))
+        {
+            items.Add(t);
+        }
+
+        Assert.Equal("é€!", string.Concat(items.Select(i => i.Text)));
+        Assert.DoesNotContain(items, i => i.Text.Contains('\uFFFD'));
+        Assert.Contains(items, i => i.Text.Length == 0 && i.Finish is null);
+        Assert.True(items.Count >= 6);
+    }
+
+    [Fact]
     public async Task Max_tokens_ends_the_stream_with_a_finish_reason()
     {
         using var ctx = NewContext();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Rag.Model.Benchmarks.Internal;
 
 namespace Rag.Model;
 
@@ -85,8 +86,7 @@ public static class DecodeBenchmark
 
     private static async Task<(double Wall, double Cpu)> RunOnceAsync(LlamaContext ctx, int[] prompt, int tokens, CancellationToken ct)
     {
-        using var process = Process.GetCurrentProcess();
-        var cpuStart = TimeSpan.Zero;
+        var cpuStart = 0.0;
         var options = new GenerationOptions { MaxTokens = tokens + 1, IgnoreEndOfGeneration = true, Sampling = SamplingOptions.Greedy };
         long start = 0;
         var count = -1;
@@ -94,15 +94,13 @@ public static class DecodeBenchmark
         {
             if (++count == 0)
             {
-                process.Refresh();
-                cpuStart = process.TotalProcessorTime;
+                cpuStart = ProcessCpuClock.Seconds();
                 start = Stopwatch.GetTimestamp();
             }
         }
 
         var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        process.Refresh();
-        var cpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+        var cpu = ProcessCpuClock.Seconds() - cpuStart;
         return (count / elapsed, count / cpu);
     }
 }

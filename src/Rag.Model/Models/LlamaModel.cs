@@ -58,7 +58,7 @@ public sealed unsafe class LlamaModel : IDisposable
     /// <summary>Loads a GGUF model.</summary>
     /// <param name="path">The .gguf file.</param>
     /// <param name="options">Load settings; null for defaults.</param>
-    /// <param name="logger">Receives llama.cpp's warnings for this load and our own messages.</param>
+    /// <param name="logger">Receives our messages about this load (llama.cpp's own log goes to the backend's logger; its errors are quoted in exceptions).</param>
     /// <param name="progress">Receives load progress from 0 to 1.</param>
     /// <param name="cancellationToken">Aborts the load (llama.cpp checks it between tensors).</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>

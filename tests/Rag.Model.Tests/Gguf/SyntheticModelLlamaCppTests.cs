@@ -61,6 +61,68 @@ public sealed class SyntheticModelLlamaCppTests : IDisposable
     }
 
     [Fact]
+    public void Every_scalar_type_we_write_reads_back_identically_in_llama_cpp()
+    {
+        var path = Path.Combine(_dir, "typed.gguf");
+        var options = new SyntheticModelOptions();
+        var extra = new Dictionary<string, GgufValue>
+        {
+            ["test.u8"] = GgufValue.FromUInt8(200),
+            ["test.i8"] = GgufValue.FromInt8(-100),
+            ["test.u16"] = GgufValue.FromUInt16(60000),
+            ["test.i16"] = GgufValue.FromInt16(-30000),
+            ["test.u32"] = GgufValue.FromUInt32(4_000_000_000),
+            ["test.i32"] = GgufValue.FromInt32(-2_000_000_000),
+            ["test.u64"] = GgufValue.FromUInt64(18_000_000_000_000_000_000),
+            ["test.i64"] = GgufValue.FromInt64(-9_000_000_000_000_000_000),
+            ["test.f32"] = GgufValue.FromFloat32(3.25f),
+            ["test.f64"] = GgufValue.FromFloat64(-0.5),
+            ["test.bool"] = GgufValue.FromBool(true),
+            ["test.str"] = GgufValue.FromString("héllo ▁ 你好"),
+            ["general.license"] = GgufValue.FromString("mit"),
+        };
+        foreach (var (k, v) in extra)
+        {
+            options.ExtraMetadata[k] = v;
+        }
+
+        SyntheticModelWriter.WriteLlama(path, LlamaShape.Tiny with { BlockCount = 1 }, options);
+        using var model = LlamaModel.Load(path);
+        var values = model.Metadata.Values;
+
+        // llama.cpp renders numbers with std::to_string (floats with six decimals)
+        Assert.Equal("200", values["test.u8"]);
+        Assert.Equal("-100", values["test.i8"]);
+        Assert.Equal("60000", values["test.u16"]);
+        Assert.Equal("-30000", values["test.i16"]);
+        Assert.Equal("4000000000", values["test.u32"]);
+        Assert.Equal("-2000000000", values["test.i32"]);
+        Assert.Equal("18000000000000000000", values["test.u64"]);
+        Assert.Equal("-9000000000000000000", values["test.i64"]);
+        Assert.Equal("3.250000", values["test.f32"]);
+        Assert.Equal("-0.500000", values["test.f64"]);
+        Assert.Equal("true", values["test.bool"]);
+        Assert.Equal("héllo ▁ 你好", values["test.str"]);
+        Assert.Equal("mit", values["general.license"]);
+    }
+
+    [Fact]
+    public async Task Llama3_rope_scaled_model_loads_and_generates()
+    {
+        var path = Path.Combine(_dir, "llama3ish.gguf");
+        SyntheticModelWriter.WriteLlama(path, LlamaShape.Tiny with { EmbeddingLength = 256, RopeFreqBase = 500000f, RopeScaling = new Llama3RopeScaling() });
+        using var model = LlamaModel.Load(path);
+        using var ctx = model.CreateContext(new LlamaContextOptions { ContextSize = 64, Threads = 1 });
+        var n = 0;
+        await foreach (var t in ctx.GenerateAsync("hello", Greedy(4)))
+        {
+            n++;
+        }
+
+        Assert.Equal(4, n);
+    }
+
+    [Fact]
     public async Task Tiny_llama_quantizes_to_Q8_0_and_still_generates()
     {
         var f16 = Path.Combine(_dir, "tiny-f16.gguf");

@@ -229,12 +229,30 @@ public class SyntheticModelWriterTests
     }
 
     [Fact]
+    public void Llama3_rope_scaling_is_written_as_rope_freqs()
+    {
+        var shape = LlamaShape.Tiny with { EmbeddingLength = 256, RopeFreqBase = 500000f, RopeScaling = new Llama3RopeScaling() }; // head dim 64
+        using var r = Write(s => SyntheticModelWriter.WriteLlama(s, shape));
+        var t = r.FindTensor("rope_freqs.weight")!;
+        Assert.Equal(new long[] { 32 }, t.Dimensions);
+        Assert.Equal(GgmlType.F32, t.Type);
+        var f = r.ReadTensorFloats(t);
+        Assert.Equal(1f, f[0]);    // highest frequency: wavelength 2π < 8192/4, unscaled
+        Assert.Equal(32f, f[^1]);  // lowest frequency: wavelength far above 8192, scaled by the factor
+        Assert.True(f.Zip(f.Skip(1)).All(p => p.First <= p.Second)); // smooth, monotonic in between
+        Assert.Contains(f, v => v is > 1f and < 32f);
+        Assert.Equal(f, new Llama3RopeScaling().ComputeFactors(64, 500000f));
+    }
+
+    [Fact]
     public void Preset_shapes_are_the_published_configurations()
     {
         var s = LlamaShape.SmolLM2_135M;
         Assert.Equal((30, 576, 9, 3, 1536, 64), (s.BlockCount, s.EmbeddingLength, s.HeadCount, s.HeadCountKv, s.FeedForwardLength, s.HeadDimension));
         var l = LlamaShape.Llama32_1B;
         Assert.Equal((16, 2048, 32, 8, 8192, 64), (l.BlockCount, l.EmbeddingLength, l.HeadCount, l.HeadCountKv, l.FeedForwardLength, l.HeadDimension));
+        Assert.Equal(32f, l.RopeScaling!.Factor);
+        Assert.Null(s.RopeScaling);
         s.Validate();
         l.Validate();
     }

@@ -3,8 +3,10 @@ using Rag.Model.Gguf.Synthetic;
 namespace Rag.Model.Gguf.Internal;
 
 /// <summary>One tensor of a synthetic file: its shape, type, and how its values are made.</summary>
-internal sealed record TensorPlan(string Name, long[] Dimensions, GgmlType Type, TensorInit Init, float Std = 0f)
+internal sealed record TensorPlan(string Name, long[] Dimensions, GgmlType Type, TensorInit Init, float Std = 0f, float[]? Values = null)
 {
+    public static TensorPlan Explicit(string name, float[] values) => new(name, [values.Length], GgmlType.F32, TensorInit.Explicit, 0f, values);
+
     public static TensorPlan Random(string name, GgmlType type, float std, params long[] dims) => new(name, dims, type, TensorInit.Random, std);
 
     public static TensorPlan Ones(string name, params long[] dims) => new(name, dims, GgmlType.F32, TensorInit.Ones);
@@ -41,6 +43,9 @@ internal sealed record TensorPlan(string Name, long[] Dimensions, GgmlType Type,
                     case TensorInit.Random:
                         gen!.Fill(span, p.Std);
                         break;
+                    case TensorInit.Explicit:
+                        p.Values.AsSpan((int)(p.ElementCount - left), n).CopyTo(span);
+                        break;
                     case TensorInit.Ones:
                         span.Fill(1f);
                         break;
@@ -69,6 +74,7 @@ internal sealed record TensorPlan(string Name, long[] Dimensions, GgmlType Type,
 internal enum TensorInit
 {
     Random,
+    Explicit,
     Ones,
     Zeros,
 }

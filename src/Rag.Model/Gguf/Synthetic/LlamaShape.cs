@@ -36,6 +36,9 @@ public sealed record LlamaShape
     /// <summary>Whether the output projection reuses <c>token_embd</c> (no <c>output.weight</c>), as SmolLM2 and Llama-3.2 do.</summary>
     public bool TieEmbeddings { get; init; } = true;
 
+    /// <summary>Llama-3 RoPE frequency scaling, written as <c>rope_freqs.weight</c>; null for plain RoPE.</summary>
+    public Llama3RopeScaling? RopeScaling { get; init; }
+
     /// <summary>Head dimension.</summary>
     public int HeadDimension => HeadCount == 0 ? 0 : EmbeddingLength / HeadCount;
 
@@ -54,7 +57,7 @@ public sealed record LlamaShape
         TieEmbeddings = true,
     };
 
-    /// <summary>Llama-3.2-1B: 16 layers, 2048 wide, 32 heads, 8 KV heads, FFN 8192, RoPE θ 500000, tied embeddings (without the llama3 RoPE scaling factors).</summary>
+    /// <summary>Llama-3.2-1B: 16 layers, 2048 wide, 32 heads, 8 KV heads, FFN 8192, RoPE θ 500000 with llama3 scaling (factor 32), tied embeddings.</summary>
     public static LlamaShape Llama32_1B { get; } = new()
     {
         Name = "Llama-3.2-1B (synthetic)",
@@ -67,6 +70,7 @@ public sealed record LlamaShape
         RopeFreqBase = 500000f,
         RmsNormEpsilon = 1e-5f,
         TieEmbeddings = true,
+        RopeScaling = new Llama3RopeScaling(),
     };
 
     /// <summary>A tiny shape for tests: 2 layers, 64 wide, 4 heads, 2 KV heads, FFN 128.</summary>

@@ -24,6 +24,9 @@ public sealed class SyntheticModelOptions
     /// </summary>
     public string? ChatTemplate { get; set; }
 
+    /// <summary>Extra metadata written after the standard keys (a key given here replaces the standard value), e.g. <c>general.license</c>.</summary>
+    public IDictionary<string, GgufValue> ExtraMetadata { get; } = new Dictionary<string, GgufValue>(StringComparer.Ordinal);
+
     /// <summary>Checks the options; throws <see cref="ArgumentException"/> naming the problem.</summary>
     public void Validate()
     {

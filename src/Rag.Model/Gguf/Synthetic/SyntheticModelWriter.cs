@@ -52,6 +52,7 @@ public static class SyntheticModelWriter
         w.SetFloat32($"{arch}.attention.layer_norm_rms_epsilon", shape.RmsNormEpsilon);
         w.SetFloat32($"{arch}.rope.freq_base", shape.RopeFreqBase);
         tokenizer.WriteTo(w);
+        WriteExtra(w, options);
 
         long embd = shape.EmbeddingLength;
         long kv = (long)shape.HeadDimension * shape.HeadCountKv;
@@ -67,6 +68,11 @@ public static class SyntheticModelWriter
         if (!shape.TieEmbeddings)
         {
             plans.Add(TensorPlan.Random("output.weight", t, std, embd, vocab));
+        }
+
+        if (shape.RopeScaling is { } scaling)
+        {
+            plans.Add(TensorPlan.Explicit("rope_freqs.weight", scaling.ComputeFactors(shape.HeadDimension, shape.RopeFreqBase)));
         }
 
         for (var i = 0; i < shape.BlockCount; i++)
@@ -133,6 +139,7 @@ public static class SyntheticModelWriter
         }
 
         tokenizer.WriteTo(w);
+        WriteExtra(w, options);
 
         long embd = shape.EmbeddingLength;
         long ff = shape.FeedForwardLength;
@@ -196,6 +203,14 @@ public static class SyntheticModelWriter
             GgmlType.BF16 => 32u,
             _ => 1u,
         });
+    }
+
+    private static void WriteExtra(GgufWriter w, SyntheticModelOptions options)
+    {
+        foreach (var (key, value) in options.ExtraMetadata)
+        {
+            w.SetValue(key, value);
+        }
     }
 
     internal static SyntheticModelResult WriteToFile(string path, Func<Stream, SyntheticModelResult> write)
