@@ -465,24 +465,46 @@ public sealed class GgufReader : IDisposable
                     return a;
                 }
 
-            case GgufValueType.UInt16: return Fill(new ushort[count], _ => r.ReadUInt16());
-            case GgufValueType.Int16: return Fill(new short[count], _ => (short)r.ReadUInt16());
-            case GgufValueType.UInt32: return Fill(new uint[count], _ => r.ReadUInt32());
-            case GgufValueType.Int32: return Fill(new int[count], _ => (int)r.ReadUInt32());
-            case GgufValueType.Float32: return Fill(new float[count], _ => r.ReadSingle());
-            case GgufValueType.UInt64: return Fill(new ulong[count], _ => r.ReadUInt64());
-            case GgufValueType.Int64: return Fill(new long[count], _ => (long)r.ReadUInt64());
-            case GgufValueType.Float64: return Fill(new double[count], _ => r.ReadDouble());
-            case GgufValueType.Bool: return Fill(new bool[count], _ => ReadBool(r, key));
+            case GgufValueType.UInt16: return ReadPrimitives<ushort>(r, count);
+            case GgufValueType.Int16: return ReadPrimitives<short>(r, count);
+            case GgufValueType.UInt32: return ReadPrimitives<uint>(r, count);
+            case GgufValueType.Int32: return ReadPrimitives<int>(r, count);
+            case GgufValueType.Float32: return ReadPrimitives<float>(r, count);
+            case GgufValueType.UInt64: return ReadPrimitives<ulong>(r, count);
+            case GgufValueType.Int64: return ReadPrimitives<long>(r, count);
+            case GgufValueType.Float64: return ReadPrimitives<double>(r, count);
+            case GgufValueType.Bool:
+                {
+                    var at = r.Position;
+                    var raw = new byte[count];
+                    r.ReadInto(raw);
+                    var bad = raw.AsSpan().IndexOfAnyExcept((byte)0, (byte)1);
+                    if (bad >= 0)
+                    {
+                        throw r.Error(GgufFormatError.InvalidMetadata, $"key '{key}' holds bool byte {raw[bad]}, expected 0 or 1", at + bad);
+                    }
+
+                    return Array.ConvertAll(raw, b => b == 1);
+                }
+
             default: throw new InvalidOperationException($"Not an array element type: {elem}");
         }
     }
 
-    private static T[] Fill<T>(T[] array, Func<int, T> read)
+    // Bulk copy: GGUF is little-endian, so on little-endian hosts the bytes are the values; big-endian hosts swap after.
+    private static T[] ReadPrimitives<T>(GgufBinaryReader r, int count)
+        where T : unmanaged
     {
-        for (var i = 0; i < array.Length; i++)
+        var array = new T[count];
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan());
+        r.ReadInto(bytes);
+        if (!BitConverter.IsLittleEndian)
         {
-            array[i] = read(i);
+            var size = bytes.Length / Math.Max(count, 1);
+            for (var i = 0; i < count; i++)
+            {
+                bytes.Slice(i * size, size).Reverse();
+            }
         }
 
         return array;

@@ -106,6 +106,17 @@ public class GgufRoundTripTests
     }
 
     [Fact]
+    public void Version_2_files_have_the_same_layout_and_are_read()
+    {
+        var bytes = WriteSample();
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), 2);
+        using var r = GgufReader.Read(new MemoryStream(bytes));
+        Assert.Equal(2u, r.Version);
+        Assert.Equal(4, r.Tensors.Count);
+        Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], r.ReadTensorFloats(r.FindTensor("f32")!));
+    }
+
+    [Fact]
     public void Disposed_reader_refuses_reads()
     {
         var path = Path.Combine(Path.GetTempPath(), $"rag-dispose-{Guid.NewGuid():N}.gguf");
