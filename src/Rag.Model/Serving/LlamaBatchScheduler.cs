@@ -98,7 +98,7 @@ public sealed class LlamaBatchScheduler : IAsyncDisposable, IDisposable
 
         if (_options.EnablePrefixCache)
         {
-            _prefixCache = new PrefixCache(_options.MaxSequences, cacheSeqs, Math.Min(_options.EffectivePrefixCacheTokenBudget, SequenceCapacity),
+            _prefixCache = new PrefixCache(_options.MaxSequences, cacheSeqs, _options.EffectivePrefixCacheTokenBudget,
                 _options.PrefixCacheMinTokens);
         }
 

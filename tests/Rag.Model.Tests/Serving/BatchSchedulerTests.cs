@@ -18,8 +18,10 @@ public class BatchSchedulerTests(Stories260KFixture fx) : IClassFixture<Stories2
         return sb.ToString();
     }
 
-    [Fact]
-    public async Task Eight_concurrent_greedy_streams_equal_sequential_runs_byte_for_byte()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Eight_concurrent_greedy_streams_equal_sequential_runs_byte_for_byte(bool unifiedKv)
     {
         var prompts = Stories260KFixture.Prompts;
         var sequential = new List<string>();
@@ -31,7 +33,10 @@ public class BatchSchedulerTests(Stories260KFixture fx) : IClassFixture<Stories2
             }
         }
 
-        await using var scheduler = new LlamaBatchScheduler(fx.Model, Options());
+        var o = Options();
+        o.UnifiedKvCache = unifiedKv;
+        o.ContextSize = unifiedKv ? 2048 : 12 * 256; // split: 8 request + 4 cache streams of 256 cells
+        await using var scheduler = new LlamaBatchScheduler(fx.Model, o);
         var concurrent = await Task.WhenAll(prompts.Select(p => Collect(scheduler.GenerateAsync(p, Stories260KFixture.Greedy(64)))));
 
         for (var i = 0; i < prompts.Length; i++)
@@ -176,5 +181,46 @@ public class BatchSchedulerTests(Stories260KFixture fx) : IClassFixture<Stories2
         await scheduler.DisposeAsync();
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => { while (await e.MoveNextAsync()) { } });
         Assert.Throws<ObjectDisposedException>(() => scheduler.GenerateAsync("x"));
+    }
+
+    [Fact]
+    public async Task Long_prefill_is_chunked_so_a_later_short_request_gets_its_first_token_first()
+    {
+        var o = Options();
+        o.PrefillChunkTokens = 16;
+        o.EnablePrefixCache = false;
+        await using var scheduler = new LlamaBatchScheduler(fx.Model, o);
+
+        // About 60 prefill steps for the long prompt: the short one is submitted long before they are done.
+        var longPrompt = string.Join(" ", Enumerable.Repeat("The cat sat on the mat and looked at the sun.", 80));
+        Assert.True(fx.Model.Tokenize(longPrompt).Length > 900);
+        var order = new List<string>();
+        async Task First(string name, IAsyncEnumerable<GeneratedToken> s)
+        {
+            await foreach (var _ in s)
+            {
+                lock (order)
+                {
+                    order.Add(name);
+                }
+
+                break;
+            }
+        }
+
+        var a = First("long", scheduler.GenerateAsync(longPrompt, Stories260KFixture.Greedy(4)));
+        var b = First("short", scheduler.GenerateAsync("Once upon a time", Stories260KFixture.Greedy(4)));
+        await Task.WhenAll(a, b);
+        Assert.Equal(["short", "long"], order);
+    }
+
+    [Fact]
+    public void Invalid_grammar_fails_at_the_call_and_the_scheduler_keeps_serving()
+    {
+        using var scheduler = new LlamaBatchScheduler(fx.Model, Options());
+        var bad = Stories260KFixture.Greedy(4);
+        bad.Sampling.Grammar = "root ::= (";
+        Assert.Throws<LlamaGrammarException>(() => scheduler.GenerateAsync("x", bad));
+        Assert.NotEmpty(scheduler.GenerateAsync("Once upon a time", Stories260KFixture.Greedy(4)).ToBlockingEnumerable().ToList());
     }
 }

@@ -76,12 +76,14 @@ public class PrefixCacheTests(Stories260KFixture fx, ITestOutputHelper output) :
         Assert.Equal((await Timed(plain, last, 32)).Text, (await Timed(s, last, 32)).Text);
     }
 
-    [Fact]
-    public async Task Cache_honours_its_token_budget_and_evicts_least_recently_used()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Cache_honours_its_token_budget_and_evicts_least_recently_used(bool unifiedKv)
     {
         var options = new LlamaSchedulerOptions
         {
-            ContextSize = 2048, MaxSequences = 2, Threads = 1, BatchSize = 256, PrefixCacheEntries = 4, PrefixCacheTokenBudget = 330, PrefixCacheMinTokens = 32,
+            UnifiedKvCache = unifiedKv, ContextSize = unifiedKv ? 2048 : 6 * 256, MaxSequences = 2, Threads = 1, BatchSize = 256, PrefixCacheEntries = 4, PrefixCacheTokenBudget = 330, PrefixCacheMinTokens = 32,
         };
         await using var s = new LlamaBatchScheduler(fx.Model, options);
         var prompts = Enumerable.Range(0, 6).Select(i => Prefix(10 + i, 100)).ToArray();

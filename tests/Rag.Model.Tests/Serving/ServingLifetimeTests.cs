@@ -9,6 +9,11 @@ using Xunit.Abstractions;
 
 namespace Rag.Model.Tests.Serving;
 
+/// <summary>Runs alone: other tests' allocations would land in the RSS window.</summary>
+[CollectionDefinition(nameof(ServingLifetimeTests), DisableParallelization = true)]
+public sealed class ServingLifetimeCollection;
+
+[Collection(nameof(ServingLifetimeTests))]
 public class ServingLifetimeTests(BertModelsFixture bert, ITestOutputHelper output) : IClassFixture<BertModelsFixture>
 {
     private static long Rss()
