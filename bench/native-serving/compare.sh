@@ -1,5 +1,5 @@
 #!/bin/bash
-# Interleaved comparison for docs/BENCHMARKS-serving.md: C loop (CPU time), ours, llama-batched-bench; two repetitions.
+# Interleaved comparison for docs/BENCHMARKS.md, serving: C loop (CPU time), ours, llama-batched-bench; two repetitions.
 # Usage: MODEL=path T=1 LLAMA_TOOLS=/path/to/llama-tools/bin ./compare.sh   (run build.sh first; run from the repo root)
 set -u
 M=${MODEL:?set MODEL}; T=${T:-1}; TOOLS=${LLAMA_TOOLS:?set LLAMA_TOOLS}

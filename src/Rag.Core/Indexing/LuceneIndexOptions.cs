@@ -16,7 +16,7 @@ public sealed class LuceneIndexOptions
     /// <summary>
     /// Extra weight of a match in the title field. The title is always part of the searched
     /// <c>contents</c> field (title + text, the "flat" BEIR setup); with a boost above 0 the query also
-    /// searches the title alone with this boost. Default 0: on SciFact flat scores best (see docs/BENCHMARKS-retrieval.md).
+    /// searches the title alone with this boost. Default 0: on SciFact flat scores best (see docs/BENCHMARKS.md, retrieval).
     /// </summary>
     [Range(0.0, 100.0)]
     public float TitleBoost { get; set; }

@@ -34,6 +34,9 @@ public sealed class LlamaSchedulerOptions
     /// One KV-cell pool shared by all sequences (default true). A sequence can then grow to <see cref="ContextSize"/>
     /// and prefix-cache hits cost no copy. False gives each sequence its own ContextSize / sequences stream (llama.cpp's
     /// default layout; attention then never scans other sequences' cells), and prefix hits copy the stream.
+    /// Only the per-sequence layout is batch-invariant bit for bit: in the shared pool the attention view's length and
+    /// cell layout depend on the other sequences, which changes floating-point summation order, so a greedy near-tie can
+    /// resolve differently than in a solo run. Set false when concurrent output must equal sequential output exactly.
     /// </summary>
     public bool UnifiedKvCache { get; set; } = true;
 

@@ -18,8 +18,10 @@ public class BatchSchedulerTests(Stories260KFixture fx) : IClassFixture<Stories2
         return sb.ToString();
     }
 
+    // Byte-exact batch invariance holds only with per-sequence KV streams. In the unified pool a sequence's attention
+    // spans a KV view whose length and cell layout depend on the other sequences, so SIMD summation order changes and a
+    // near-tie in greedy decoding can flip (seen once in a full run, at token ~40 of 64). See LlamaSchedulerOptions.UnifiedKvCache.
     [Theory]
-    [InlineData(true)]
     [InlineData(false)]
     public async Task Eight_concurrent_greedy_streams_equal_sequential_runs_byte_for_byte(bool unifiedKv)
     {
