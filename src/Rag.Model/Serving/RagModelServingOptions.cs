@@ -11,13 +11,13 @@ namespace Rag.Model.Serving;
 public sealed class RagModelServingOptions
 {
     /// <summary>Environment variable read when <see cref="ChatModelPath"/> is empty.</summary>
-    public const string ChatModelEnvironmentVariable = "RAG_CHAT_MODEL_PATH";
+    public const string ChatModelEnvironmentVariable = LlamaModelOptions.ChatModelEnvironmentVariable;
 
     /// <summary>Environment variable read when <see cref="EmbeddingModelPath"/> is empty.</summary>
-    public const string EmbeddingModelEnvironmentVariable = "RAG_EMBEDDING_MODEL_PATH";
+    public const string EmbeddingModelEnvironmentVariable = "RAG_EMBEDDING_MODEL";
 
     /// <summary>Environment variable read when <see cref="RerankerModelPath"/> is empty.</summary>
-    public const string RerankerModelEnvironmentVariable = "RAG_RERANKER_MODEL_PATH";
+    public const string RerankerModelEnvironmentVariable = "RAG_RERANKER_MODEL";
 
     /// <summary>GGUF chat/generation model.</summary>
     public string? ChatModelPath { get; set; }
