@@ -53,19 +53,38 @@ public static class CrashHarness
             }
         }
 
-        // Random kills: each run first waits for its first commit (so every run makes progress and the corpus is not
-        // finished early), then a random delay, so the kill lands anywhere in the following commit cycles.
+        // Random kills spread over the whole ingestion: the commits still to come are split into one slot per kill, each
+        // run waits until the store reaches a random generation inside its slot (and has made at least one commit of its
+        // own), then dies after a random delay of up to one commit interval, so the kill lands anywhere in a commit cycle.
+        // Spreading by progress rather than by wall time keeps work left for every kill, on a fast machine too.
+        long totalCommits = (CountLines(s.Corpus) + s.CommitEvery - 1) / s.CommitEvery;
+        long startGeneration = ManifestGeneration(crashDir);
+        double slot = Math.Max(1.0, (totalCommits - 2 - startGeneration) / (double)s.Kills);
         for (int k = 0; k < s.Kills; k++)
         {
-            int delay = rng.Next(s.MinDelayMs, s.MaxDelayMs + 1);
+            long target = startGeneration + (long)(slot * k) + 1 + rng.NextInt64(Math.Max(1, (long)slot));
             long before = ManifestGeneration(crashDir);
             var runTime = Stopwatch.StartNew();
             using var child = StartChild(s, crashDir);
-            while (!child.HasExited && ManifestGeneration(crashDir) == before && runTime.Elapsed < TimeSpan.FromMinutes(2))
+            TimeSpan firstCommit = TimeSpan.Zero;
+            long commitsSeen = 0, last = before;
+            while (!child.HasExited && (last == before || last < target) && runTime.Elapsed < TimeSpan.FromMinutes(2))
             {
-                Thread.Sleep(10);
+                Thread.Sleep(2);
+                long g = ManifestGeneration(crashDir);
+                if (g != last)
+                {
+                    if (commitsSeen++ == 0)
+                    {
+                        firstCommit = runTime.Elapsed;
+                    }
+
+                    last = g;
+                }
             }
 
+            double commitMs = commitsSeen > 1 ? (runTime.Elapsed - firstCommit).TotalMilliseconds / (commitsSeen - 1) : 50;
+            int delay = rng.Next(s.MinDelayMs, Math.Max(s.MinDelayMs, (int)Math.Min(s.MaxDelayMs, commitMs)) + 1);
             bool exited = child.WaitForExit(delay);
             if (!exited)
             {
@@ -78,11 +97,11 @@ public static class CrashHarness
                 finishedEarly++;
             }
 
-            long g = ManifestGeneration(crashDir);
-            string phase = exited ? "exited" : KillPhase(crashDir, g);
+            long gen = ManifestGeneration(crashDir);
+            string phase = exited ? "exited" : KillPhase(crashDir, gen);
             phases[phase] = phases.GetValueOrDefault(phase) + 1;
-            generations.Add(string.Create(CultureInfo.InvariantCulture, $"+{delay}ms→g{g}"));
-            log.WriteLine($"run {k + 1}/{s.Kills}: {(exited ? "finished before the kill" : "SIGKILL")} {delay} ms after its first commit ({runTime.ElapsedMilliseconds} ms in all); manifest generation {g}; state: {phase}");
+            generations.Add(string.Create(CultureInfo.InvariantCulture, $"g{target}+{delay}ms→g{gen}"));
+            log.WriteLine($"run {k + 1}/{s.Kills}: {(exited ? "finished before the kill" : "SIGKILL")} {delay} ms after reaching generation {target} ({runTime.ElapsedMilliseconds} ms in all); manifest generation {gen}; state: {phase}");
         }
 
         using (var last = StartChild(s, crashDir))
@@ -258,6 +277,8 @@ public static class CrashHarness
         bool stale = Directory.EnumerateFiles(dir, "vectors.*.bin").Count() > 1;
         return stale ? "after the manifest, before old files were deleted" : "between commits (uncommitted batch lost)";
     }
+
+    private static long CountLines(string path) => File.ReadLines(path).LongCount(l => l.Length > 0);
 
     private static long ManifestGeneration(string dir)
     {

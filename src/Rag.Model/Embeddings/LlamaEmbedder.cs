@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rag.Model.Native;
+using Rag.Model.Native.Internal;
 using Rag.Model.Native.Interop;
 using Rag.Model.Serving;
 using Rag.Model.Serving.Internal;

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Rag.Model.Inference.Internal;
 using Rag.Model.Native;
+using Rag.Model.Native.Internal;
 using Rag.Model.Native.Interop;
 
 namespace Rag.Model;
@@ -24,33 +25,10 @@ public sealed class LlamaContext : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _model = model;
-        using var lease = new HandleLease(model.Handle, nameof(LlamaModel));
-
-        var p = LlamaNative.llama_context_default_params();
-        p.n_ctx = (uint)options.ContextSize;
-        p.n_batch = (uint)options.BatchSize;
-        p.n_ubatch = (uint)Math.Min(options.MicroBatchSize, options.BatchSize);
-        p.n_seq_max = (uint)options.SequenceCount;
-        p.n_threads = options.Threads;
-        p.n_threads_batch = options.BatchThreads > 0 ? options.BatchThreads : options.Threads;
-        p.embeddings = options.Embeddings ? (byte)1 : (byte)0;
-        p.no_perf = options.CollectPerformance ? (byte)0 : (byte)1;
-        p.flash_attn_type = options.FlashAttention switch { null => -1, true => 1, false => 0 };
-
-        IntPtr ctx;
-        IReadOnlyList<string> errors;
-        using (var capture = LlamaLog.Capture())
-        {
-            ctx = LlamaNative.llama_init_from_model(lease.Pointer, p);
-            errors = capture.Lines.ToArray();
-        }
-
-        if (ctx == IntPtr.Zero)
-        {
-            throw new InvalidOperationException($"llama.cpp could not create a context (n_ctx={options.ContextSize}, n_batch={options.BatchSize}): {string.Join(" | ", errors)}");
-        }
-
-        _handle = new SafeLlamaContextHandle(ctx, model.Handle);
+        _handle = NativeContextFactory.Create(model, new NativeContextSpec(
+            options.ContextSize, options.BatchSize, options.MicroBatchSize, options.SequenceCount, options.Threads, options.BatchThreads,
+            UnifiedKvCache: false, options.Embeddings, PoolingType: -1, options.FlashAttention, options.CollectPerformance));
+        var ctx = _handle.DangerousGetHandle();
         ContextSize = (int)LlamaNative.llama_n_ctx(ctx);
         BatchSize = (int)LlamaNative.llama_n_batch(ctx);
         SequenceCount = (int)LlamaNative.llama_n_seq_max(ctx);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rag.Model.Lora;
 using Rag.Model.Native;
+using Rag.Model.Native.Internal;
 using Rag.Model.Native.Interop;
 using Rag.Model.Serving.Internal;
 

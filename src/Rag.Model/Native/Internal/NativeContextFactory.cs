@@ -1,9 +1,9 @@
 using Rag.Model.Native;
 using Rag.Model.Native.Interop;
 
-namespace Rag.Model.Serving.Internal;
+namespace Rag.Model.Native.Internal;
 
-/// <summary>The context parameters the serving types need beyond <see cref="LlamaContextOptions"/>.</summary>
+/// <summary>Native context parameters: one place maps them onto <c>llama_context_params</c> for every context type.</summary>
 internal readonly record struct NativeContextSpec(
     int ContextSize,
     int BatchSize,
@@ -14,9 +14,10 @@ internal readonly record struct NativeContextSpec(
     bool UnifiedKvCache,
     bool Embeddings,
     int PoolingType,
-    bool? FlashAttention);
+    bool? FlashAttention,
+    bool CollectPerformance = false);
 
-/// <summary>Creates native contexts with serving parameters (unified KV cache, pooling, many sequences).</summary>
+/// <summary>Creates native contexts (single-sequence <see cref="LlamaContext"/>, the batch scheduler, the embedder).</summary>
 internal static class NativeContextFactory
 {
     public static SafeLlamaContextHandle Create(LlamaModel model, NativeContextSpec spec)
@@ -33,7 +34,7 @@ internal static class NativeContextFactory
         p.kv_unified = spec.UnifiedKvCache ? (byte)1 : (byte)0;
         p.embeddings = spec.Embeddings ? (byte)1 : (byte)0;
         p.pooling_type = spec.PoolingType;
-        p.no_perf = 1;
+        p.no_perf = spec.CollectPerformance ? (byte)0 : (byte)1;
         p.flash_attn_type = spec.FlashAttention switch { null => -1, true => 1, false => 0 };
 
         IntPtr ctx;
