@@ -30,7 +30,10 @@ public static class RagPaths
         return null;
     }
 
-    /// <summary>The shared folder: <c>RAG_SHARED_DIR</c>, else a <c>shared</c> folder beside an ancestor directory (<c>repo/../shared</c>).</summary>
+    /// <summary>
+    /// The shared folder: <c>RAG_SHARED_DIR</c>, else the first <c>shared</c> folder (holding <c>models</c>) found in the
+    /// current or application directory or any ancestor, which covers <c>repo/../shared</c>.
+    /// </summary>
     public static string? SharedDirectory()
     {
         var fromEnv = Environment.GetEnvironmentVariable(SharedDirectoryVariable);
@@ -39,7 +42,7 @@ public static class RagPaths
             return Directory.Exists(fromEnv) ? Path.GetFullPath(fromEnv) : null;
         }
 
-        return FindUpward(Path.Combine("..", "shared", "models")) is { } models ? Path.GetFullPath(Path.Combine(models, "..")) : null;
+        return FindUpward(Path.Combine("shared", "models")) is { } models ? Path.GetFullPath(Path.Combine(models, "..")) : null;
     }
 
     /// <summary>Model search folders, in order: <c>./models</c>, then <c>shared/models</c>.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Rag.Core.Configuration;
 using Rag.Model.Gguf.Synthetic;
 
 namespace Rag.Model.Gguf;
@@ -12,7 +13,7 @@ namespace Rag.Model.Gguf;
 public static class SyntheticModelCommands
 {
     /// <summary>Environment variable naming the shared folder (the one holding <c>models/</c>).</summary>
-    public const string SharedDirEnvironmentVariable = "RAG_SHARED_DIR";
+    public const string SharedDirEnvironmentVariable = RagPaths.SharedDirectoryVariable;
 
     private const string DefaultTokenizerModel = "llama-2-tiny-random-f16.gguf";
 
@@ -337,29 +338,10 @@ public static class SyntheticModelCommands
     /// beside the current directory or the application directory or any of their ancestors.
     /// </summary>
     /// <returns>The full path, or null when not found.</returns>
-    public static string? FindSharedModel(string fileName)
-    {
-        var env = Environment.GetEnvironmentVariable(SharedDirEnvironmentVariable);
-        if (!string.IsNullOrEmpty(env))
-        {
-            var p = System.IO.Path.Combine(env, "models", fileName);
-            return File.Exists(p) ? p : null;
-        }
-
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var p = System.IO.Path.Combine(dir.FullName, "shared", "models", fileName);
-                if (File.Exists(p))
-                {
-                    return p;
-                }
-            }
-        }
-
-        return null;
-    }
+    public static string? FindSharedModel(string fileName) =>
+        RagPaths.SharedDirectory() is { } shared && File.Exists(System.IO.Path.Combine(shared, "models", fileName))
+            ? System.IO.Path.Combine(shared, "models", fileName)
+            : null;
 
     internal static IEnumerable<string> FrequentWords(string text, int count) =>
         Regex.Matches(text.ToLowerInvariant(), "[a-z][a-z0-9]+")

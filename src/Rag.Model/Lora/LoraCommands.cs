@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rag.Model.Cli;
 using Rag.Model.Native;
 
 namespace Rag.Model.Lora;
@@ -33,7 +34,7 @@ public static class LoraCommands
             return 2;
         }
 
-        var log = new StderrLogger(stderr);
+        var log = new TextWriterLogger(stderr, LogLevel.Warning);
         var adapters = new List<LlamaLoraAdapter>();
         try
         {
@@ -68,21 +69,6 @@ public static class LoraCommands
             foreach (var a in adapters)
             {
                 a.Dispose();
-            }
-        }
-    }
-
-    private sealed class StderrLogger(TextWriter writer) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                writer.WriteLine($"{logLevel}: {formatter(state, exception)}");
             }
         }
     }
