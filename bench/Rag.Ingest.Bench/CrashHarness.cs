@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Rag.Core.Indexing;
-using Rag.Ingest.Storage;
+using Rag.Core.Storage;
 
 namespace Rag.Ingest.Bench;
 
@@ -122,9 +122,12 @@ public static class CrashHarness
         var clean = await IngestRunner.RunAsync(s.Corpus, cleanDir, s.CommitEvery, embedder);
         log.WriteLine($"clean run: {clean.Indexed} documents, {clean.Chunks} chunks, generation {clean.Generation}, {clean.Elapsed.TotalSeconds:F1} s");
 
-        using var crashed = IndexStore.Open(IngestRunner.StoreOptions(crashDir));
-        using var reference = IndexStore.Open(IngestRunner.StoreOptions(cleanDir));
-        log.WriteLine($"vector index: {crashed.Vectors!.GetType().Name}");
+        using var crashedStore = IndexStore.Open(IngestRunner.StoreOptions(crashDir));
+        using var referenceStore = IndexStore.Open(IngestRunner.StoreOptions(cleanDir));
+        using var crashed = crashedStore.AcquireSnapshot();
+        using var reference = referenceStore.AcquireSnapshot();
+        string vectorIndex = IngestRunner.VectorIndexName;
+        log.WriteLine($"vector index: {vectorIndex}");
         var vc = crashed.Verify();
         var vr = reference.Verify();
         log.WriteLine($"crash store: {vc}");
@@ -187,7 +190,7 @@ public static class CrashHarness
 
         log.WriteLine($"manifest generation progress at each kill: {string.Join(", ", generations)}");
         log.WriteLine(failures.Count == 0
-            ? $"PASS ({crashed.Vectors.GetType().Name}): {killed} SIGKILLs ({s.Kills} at random times, the rest right after each commit step); {vc.Documents} documents, {vc.TableChunks} chunks in BM25 = vectors = manifest, no duplicates, identical results"
+            ? $"PASS ({vectorIndex}): {killed} SIGKILLs ({s.Kills} at random times, the rest right after each commit step); {vc.Documents} documents, {vc.TableChunks} chunks in BM25 = vectors = manifest, no duplicates, identical results"
             : "FAIL: " + string.Join("; ", failures));
         return failures.Count == 0 ? 0 : 1;
     }

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Rag.Core.Embeddings;
+using Rag.Core.Indexing;
+using Rag.Core.Storage;
 using Rag.Ingest.Chunking;
 using Rag.Ingest.Loaders;
 using Rag.Ingest.Pipeline;
-using Rag.Ingest.Storage;
 
 namespace Rag.Ingest.Bench;
 
@@ -18,16 +19,19 @@ public static class IngestRunner
     /// <summary>Vector index kind: "faiss" (FAISS Flat through the shim) or "managed" (exact search in C#).</summary>
     public static string VectorKind { get; set; } = "faiss";
 
-    public static IndexStoreOptions StoreOptions(string indexDir)
+    public static IndexStoreOptions StoreOptions(string indexDir) => new()
     {
-        var factory = new Rag.Core.Indexing.VectorIndexFactory(new Rag.Core.Indexing.VectorIndexOptions
+        Directory = indexDir,
+        Vectors = new VectorIndexOptions
         {
-            Backend = VectorKind == "managed" ? Rag.Core.Indexing.VectorBackend.Managed : Rag.Core.Indexing.VectorBackend.Faiss,
+            Backend = VectorKind == "managed" ? VectorBackend.Managed : VectorBackend.Faiss,
             FaissDescription = "Flat",
             BuildThreads = 1,
-        });
-        return new IndexStoreOptions { Directory = indexDir, CreateVectorIndex = factory.Create, LoadVectorIndex = factory.Load };
-    }
+        },
+    };
+
+    /// <summary>The vector index class the store options select (Faiss fails rather than falls back when the shim is missing).</summary>
+    public static string VectorIndexName => VectorKind == "managed" ? nameof(ManagedVectorIndex) : nameof(FaissVectorIndex);
 
     public sealed record RunStats(int Documents, int Indexed, int Unchanged, int Failed, long Chunks, TimeSpan Elapsed, long Generation);
 
@@ -57,7 +61,7 @@ public static class IngestRunner
             new IngestionOptions { CommitEveryDocuments = commitEvery, EmbeddingBatchSize = 64 });
         int docs = 0, indexed = 0, unchanged = 0, failed = 0;
         long chunks = 0;
-        await foreach (var r in pipeline.IngestPathsAsync([corpus], ct))
+        await foreach (var r in pipeline.IngestPathsAsync([corpus], cancellationToken: ct))
         {
             docs++;
             switch (r.Status)

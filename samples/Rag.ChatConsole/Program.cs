@@ -10,9 +10,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Rag.Core.Answering;
 using Rag.Core.Configuration;
 using Rag.Core.Embeddings;
-using Rag.Core.Indexing;
 using Rag.Core.Retrieval;
-using Rag.Ingest.Storage;
+using Rag.Core.Storage;
 using Rag.Model;
 using Rag.Model.Chat;
 using Rag.Model.Native;
@@ -22,10 +21,8 @@ var indexDir = args.Length > 0 ? args[0] : Path.Combine(".rag", "demo-index");
 var modelPath = RagPaths.ResolveModel(args.Length > 1 ? args[1] : null, "RAG_CHAT_MODEL", "stories260K-llama-f32.gguf");
 ILoggerFactory loggers = NullLoggerFactory.Instance;
 
-var vectors = new VectorIndexFactory();
-using var store = IndexStore.Open(new IndexStoreOptions { Directory = indexDir, CreateVectorIndex = vectors.Create, LoadVectorIndex = vectors.Load });
-var retriever = new HybridRetriever(store.Keyword, store.Vectors, store.Vectors is null ? null : new HashingEmbeddingGenerator(),
-    options: new RetrievalOptions { Mode = store.Vectors is null ? RetrievalMode.Bm25 : RetrievalMode.Hybrid });
+using var store = IndexStore.Open(new IndexStoreOptions { Directory = indexDir });
+IRetriever retriever = new HybridRetriever(store, new HashingEmbeddingGenerator()); // the embedder `rag ingest` indexed with
 
 LlamaBackend.Initialize(new LlamaBackendOptions { NativeLogLevel = LogLevel.Error }, loggers.CreateLogger("llama"));
 using var model = LlamaModel.Load(modelPath);
@@ -36,7 +33,7 @@ var answerer = new RagAnswerer(chat, new AnswerOptions { MaxSources = 3, MaxSour
 Console.WriteLine($"Index: {Path.GetFullPath(indexDir)} ({store.Manifest.ChunkCount} chunks). Model: {Path.GetFileName(modelPath)}. Ask a question:");
 while (Console.ReadLine() is { Length: > 0 } question)
 {
-    var hits = await retriever.RetrieveAsync(question, topK: 3);
+    var hits = await retriever.RetrieveAsync(question, 3);
     var sources = answerer.SelectSources(hits.Select(h => (h.Chunk, (float)h.Score)));
     await foreach (var delta in answerer.StreamAsync(question, sources))
     {

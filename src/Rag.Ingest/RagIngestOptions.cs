@@ -1,16 +1,15 @@
-using Rag.Core.Indexing;
 using Rag.Ingest.Chunking;
 using Rag.Ingest.Loaders;
 using Rag.Ingest.Pipeline;
 
 namespace Rag.Ingest;
 
-/// <summary>All ingestion settings, bound from configuration section <c>Rag:Ingest</c> by the host.</summary>
+/// <summary>
+/// All ingestion settings, bound from the <c>Rag:Ingest</c> configuration section. The index folder and the BM25 settings
+/// are the store's (<see cref="Core.Storage.IndexStoreOptions"/>, <c>Rag:Index</c>), shared with retrieval.
+/// </summary>
 public sealed class RagIngestOptions
 {
-    /// <summary>Index store folder. Default <c>.rag/index</c> (relative to the current directory).</summary>
-    public string IndexDirectory { get; set; } = Path.Combine(".rag", "index");
-
     /// <summary>Chunking settings.</summary>
     public ChunkingOptions Chunking { get; set; } = new();
 
@@ -20,24 +19,21 @@ public sealed class RagIngestOptions
     /// <summary>Batching and commit settings.</summary>
     public IngestionOptions Ingestion { get; set; } = new();
 
-    /// <summary>BM25 index settings.</summary>
-    public LuceneIndexOptions Lucene { get; set; } = new();
+    /// <summary>
+    /// Index keywords only, without vectors, so no embedding model is needed. Otherwise ingestion needs a registered
+    /// embedding generator and fails at resolve time without one.
+    /// </summary>
+    /// <value>Default false.</value>
+    public bool KeywordOnly { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> (or a validation exception) naming the first invalid setting.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(IndexDirectory))
-        {
-            throw new ArgumentException("RagIngestOptions.IndexDirectory must be set.");
-        }
-
         ArgumentNullException.ThrowIfNull(Chunking, nameof(Chunking));
         ArgumentNullException.ThrowIfNull(Loaders, nameof(Loaders));
         ArgumentNullException.ThrowIfNull(Ingestion, nameof(Ingestion));
-        ArgumentNullException.ThrowIfNull(Lucene, nameof(Lucene));
         Chunking.Validate();
         Loaders.Validate();
         Ingestion.Validate();
-        Lucene.Validate();
     }
 }

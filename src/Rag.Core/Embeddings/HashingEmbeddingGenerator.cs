@@ -108,6 +108,15 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
             return _metadata;
         }
 
+        if (serviceType == typeof(EmbedderIdentity))
+        {
+            // The version names everything that shapes the vectors: the analysis chain, the hash and the bigram weight.
+            return new EmbedderIdentity(
+                _metadata.DefaultModelId!,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"rag-hashing/1 porter fnv1a bigram={BigramWeight}"),
+                Dimension);
+        }
+
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 

@@ -8,6 +8,7 @@ using Rag.Core.Documents;
 using Rag.Core.Embeddings;
 using Rag.Core.Indexing;
 using Rag.Core.Retrieval;
+using Rag.Core.Storage;
 
 namespace Rag.Core.Evaluation;
 
@@ -17,8 +18,17 @@ public sealed class RetrievalEvaluationSettings
     /// <summary>Stages to evaluate. Default BM25.</summary>
     public RetrievalMode Retriever { get; set; } = RetrievalMode.Bm25;
 
-    /// <summary>Retrieval options (BM25 parameters, fusion, vector backend). <see cref="RetrievalOptions.TopK"/> is overridden by <see cref="Depth"/>.</summary>
+    /// <summary>Retrieval options (fusion, candidate counts). <see cref="RetrievalOptions.TopK"/> is overridden by <see cref="Depth"/>.</summary>
     public RetrievalOptions Retrieval { get; set; } = new();
+
+    /// <summary>BM25 settings of the index (k1, b, title boost, analysis).</summary>
+    public LuceneIndexOptions Lucene { get; set; } = new();
+
+    /// <summary>Vector index settings (backend, FAISS factory string).</summary>
+    public VectorIndexOptions Vectors { get; set; } = new();
+
+    /// <summary>Dimension of the default <see cref="HashingEmbeddingGenerator"/> (dense and hybrid runs without an embedder). Default 384.</summary>
+    public int EmbeddingDimension { get; set; } = 384;
 
     /// <summary>Ranked results kept per query (at least 100 for Recall@100). Default 100.</summary>
     public int Depth { get; set; } = 100;
@@ -81,10 +91,10 @@ public static class RetrievalEvaluationRunner
                             var v => throw new ArgumentException($"--retriever must be bm25, dense or hybrid, not '{v}'."),
                         };
                         break;
-                    case "--k1": settings.Retrieval.Bm25.K1 = ParseFloat(Next(), "--k1"); break;
-                    case "--b": settings.Retrieval.Bm25.B = ParseFloat(Next(), "--b"); break;
-                    case "--title-boost": settings.Retrieval.Bm25.TitleBoost = ParseFloat(Next(), "--title-boost"); break;
-                    case "--analysis": settings.Retrieval.Bm25.Analysis = ParseEnum<EnglishAnalysis>(Next(), "--analysis"); break;
+                    case "--k1": settings.Lucene.K1 = ParseFloat(Next(), "--k1"); break;
+                    case "--b": settings.Lucene.B = ParseFloat(Next(), "--b"); break;
+                    case "--title-boost": settings.Lucene.TitleBoost = ParseFloat(Next(), "--title-boost"); break;
+                    case "--analysis": settings.Lucene.Analysis = ParseEnum<EnglishAnalysis>(Next(), "--analysis"); break;
                     case "--fusion":
                         settings.Retrieval.Fusion = Next().ToLowerInvariant() switch
                         {
@@ -97,9 +107,9 @@ public static class RetrievalEvaluationRunner
                     case "--bm25-weight": settings.Retrieval.Bm25Weight = ParseFloat(Next(), "--bm25-weight"); break;
                     case "--vector-weight": settings.Retrieval.VectorWeight = ParseFloat(Next(), "--vector-weight"); break;
                     case "--depth": settings.Depth = ParseInt(Next(), "--depth"); break;
-                    case "--embedding-dim": settings.Retrieval.HashingEmbeddingDimension = ParseInt(Next(), "--embedding-dim"); break;
-                    case "--vector-backend": settings.Retrieval.Vectors.Backend = ParseEnum<VectorBackend>(Next(), "--vector-backend"); break;
-                    case "--faiss": settings.Retrieval.Vectors.FaissDescription = Next(); break;
+                    case "--embedding-dim": settings.EmbeddingDimension = ParseInt(Next(), "--embedding-dim"); break;
+                    case "--vector-backend": settings.Vectors.Backend = ParseEnum<VectorBackend>(Next(), "--vector-backend"); break;
+                    case "--faiss": settings.Vectors.FaissDescription = Next(); break;
                     case "-h" or "--help":
                         await stderr.WriteLineAsync(Usage).ConfigureAwait(false);
                         return 0;
@@ -113,6 +123,8 @@ public static class RetrievalEvaluationRunner
             }
 
             settings.Retrieval.Validate();
+            settings.Lucene.Validate();
+            settings.Vectors.Validate();
         }
         catch (Exception e) when (e is ArgumentException or System.ComponentModel.DataAnnotations.ValidationException)
         {
@@ -148,8 +160,10 @@ public static class RetrievalEvaluationRunner
     }
 
     /// <summary>
-    /// Indexes <paramref name="dataset"/> in memory and evaluates it. <paramref name="embedder"/> defaults to a
-    /// <see cref="HashingEmbeddingGenerator"/> of <see cref="RetrievalOptions.HashingEmbeddingDimension"/>.
+    /// Indexes <paramref name="dataset"/> into a temporary <see cref="IndexStore"/> (deleted afterwards) and evaluates it
+    /// through the same <see cref="HybridRetriever"/> over store snapshots that applications use, reranked by
+    /// <paramref name="reranker"/> when one is given. <paramref name="embedder"/> defaults to a
+    /// <see cref="HashingEmbeddingGenerator"/> of <see cref="RetrievalEvaluationSettings.EmbeddingDimension"/>.
     /// </summary>
     public static async Task<RetrievalEvaluationReport> EvaluateAsync(
         BeirDataset dataset,
@@ -166,47 +180,61 @@ public static class RetrievalEvaluationRunner
         var options = settings.Retrieval;
         options.Validate();
         bool dense = settings.Retriever != RetrievalMode.Bm25;
-        using var ownedEmbedder = dense && embedder is null ? new HashingEmbeddingGenerator(options.HashingEmbeddingDimension) : null;
-        embedder ??= ownedEmbedder;
+        using var ownedEmbedder = dense && embedder is null ? new HashingEmbeddingGenerator(settings.EmbeddingDimension) : null;
+        embedder = dense ? embedder ?? ownedEmbedder : null;
 
-        var sw = Stopwatch.StartNew();
-        using var keyword = LuceneBm25Index.CreateInMemory(options.Bm25);
-        var chunks = dataset.Corpus.Select(d => new Chunk(Chunk.MakeId(d.Id, 0), d.Id, 0, d.Text, 0, d.Text.Length) { Title = d.Title }).ToList();
-        keyword.Upsert(chunks);
-        keyword.Commit();
-        IVectorIndex? vectors = null;
+        string directory = Path.Combine(Path.GetTempPath(), "rag-eval-" + Guid.NewGuid().ToString("N"));
         try
         {
-            if (dense)
+            var sw = Stopwatch.StartNew();
+            using var store = IndexStore.Open(new IndexStoreOptions { Directory = directory, Lucene = settings.Lucene, Vectors = settings.Vectors });
+            var chunks = dataset.Corpus.Select(d => new Chunk(Chunk.MakeId(d.Id, 0), d.Id, 0, d.Text, 0, d.Text.Length) { Title = d.Title }).ToList();
+            var identity = embedder is null ? null : await EmbedderIdentity.OfAsync(embedder, cancellationToken).ConfigureAwait(false);
+            using (var writer = await store.OpenWriterAsync(new IndexWriterOptions { Embedder = identity }, cancellationToken).ConfigureAwait(false))
             {
-                var factory = new VectorIndexFactory(options.Vectors);
                 const int batch = 256;
                 for (int start = 0; start < chunks.Count; start += batch)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var slice = chunks.GetRange(start, Math.Min(batch, chunks.Count - start));
-                    var embeddings = await embedder!.GenerateAsync(
-                        slice.Select(c => string.IsNullOrEmpty(c.Title) ? c.Text : c.Title + "\n" + c.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
-                    vectors ??= factory.Create(embeddings[0].Vector.Length);
-                    var flat = new float[slice.Count * vectors.Dimension];
-                    for (int i = 0; i < slice.Count; i++)
+                    float[] flat = [];
+                    int dimension = 0;
+                    if (embedder is not null)
                     {
-                        embeddings[i].Vector.Span.CopyTo(flat.AsSpan(i * vectors.Dimension));
+                        var embeddings = await embedder.GenerateAsync(
+                            slice.Select(c => string.IsNullOrEmpty(c.Title) ? c.Text : c.Title + "\n" + c.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+                        dimension = embeddings[0].Vector.Length;
+                        flat = new float[slice.Count * dimension];
+                        for (int i = 0; i < slice.Count; i++)
+                        {
+                            embeddings[i].Vector.Span.CopyTo(flat.AsSpan(i * dimension));
+                        }
                     }
 
-                    vectors.Add(slice.Select(c => ChunkIds.ToVectorId(c.Id)).ToArray(), flat);
+                    for (int i = 0; i < slice.Count; i++)
+                    {
+                        writer.PutDocument(new DocumentRecord(slice[i].DocumentId, string.Empty, 1), [slice[i]], flat.AsSpan(i * dimension, dimension));
+                    }
                 }
+
+                writer.Commit();
             }
 
             double indexSeconds = sw.Elapsed.TotalSeconds;
             logger.LogInformation("Indexed {Count} documents in {Seconds:F1} s", chunks.Count, indexSeconds);
-            var retriever = new HybridRetriever(keyword, vectors, embedder, reranker, options);
+            IRetriever retriever = new HybridRetriever(store, embedder, options);
+            if (reranker is not null)
+            {
+                retriever = new RerankingRetriever(retriever, reranker, options);
+            }
+
             int depth = settings.Depth + (settings.IgnoreIdenticalIds ? 1 : 0);
+            var request = new RetrievalRequestOptions { TopK = depth, Mode = settings.Retriever };
             sw.Restart();
             var runs = new Dictionary<string, IReadOnlyList<(string DocId, double Score)>>(StringComparer.Ordinal);
             foreach (var (qid, text) in dataset.Queries)
             {
-                var hits = await retriever.RetrieveAsync(text, depth, mode: settings.Retriever, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var hits = await retriever.RetrieveAsync(text, request, cancellationToken).ConfigureAwait(false);
                 runs[qid] = hits
                     .Select(h => (h.Chunk.DocumentId, h.Score))
                     .Where(h => !settings.IgnoreIdenticalIds || h.DocumentId != qid)
@@ -228,7 +256,10 @@ public static class RetrievalEvaluationRunner
         }
         finally
         {
-            vectors?.Dispose();
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
     }
 
@@ -251,18 +282,18 @@ public static class RetrievalEvaluationRunner
             },
             ["settings"] = new Dictionary<string, object?>
             {
-                ["k1"] = o.Bm25.K1,
-                ["b"] = o.Bm25.B,
-                ["title_boost"] = o.Bm25.TitleBoost,
-                ["analysis"] = o.Bm25.Analysis.ToString(),
+                ["k1"] = settings.Lucene.K1,
+                ["b"] = settings.Lucene.B,
+                ["title_boost"] = settings.Lucene.TitleBoost,
+                ["analysis"] = settings.Lucene.Analysis.ToString(),
                 ["fusion"] = o.Fusion.ToString(),
                 ["rrf_k"] = o.RrfK,
                 ["bm25_weight"] = o.Bm25Weight,
                 ["vector_weight"] = o.VectorWeight,
                 ["depth"] = settings.Depth,
                 ["ignore_identical_ids"] = settings.IgnoreIdenticalIds,
-                ["embedding"] = settings.Retriever == RetrievalMode.Bm25 ? null : $"hashing-{o.HashingEmbeddingDimension}",
-                ["vector_backend"] = settings.Retriever == RetrievalMode.Bm25 ? null : o.Vectors.Backend.ToString(),
+                ["embedding"] = settings.Retriever == RetrievalMode.Bm25 ? null : $"hashing-{settings.EmbeddingDimension}",
+                ["vector_backend"] = settings.Retriever == RetrievalMode.Bm25 ? null : settings.Vectors.Backend.ToString(),
             },
             ["timings"] = new Dictionary<string, double>
             {

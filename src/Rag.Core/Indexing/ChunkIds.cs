@@ -5,7 +5,7 @@ namespace Rag.Core.Indexing;
 /// <summary>
 /// The one mapping from a chunk id (a string) to the 64-bit id stored in vector indexes.
 /// Both the ingestion pipeline and retrieval use it, so a vector hit resolves to its chunk through
-/// <see cref="IKeywordIndex.GetByVectorId"/>.
+/// <see cref="IKeywordSearcher.GetByVectorId"/>.
 /// </summary>
 /// <remarks>
 /// The id is FNV-1a 64 over the UTF-8 bytes of the chunk id, with the sign bit cleared. FNV-1a is

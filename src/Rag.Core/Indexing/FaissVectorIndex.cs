@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rag.Core.Indexing.Internal;
+using Rag.Core.Storage.Internal;
 
 namespace Rag.Core.Indexing;
 
@@ -324,7 +325,8 @@ public sealed class FaissVectorIndex : IVectorIndex
         _lock.EnterReadLock();
         try
         {
-            AtomicFile.Write(path, temp =>
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            DurableFile.Write(path, temp =>
             {
                 FaissNative.Check(FaissNative.rag_faiss_write(_handle, temp), $"write_index('{temp}')");
                 using var fs = new FileStream(temp, FileMode.Append, FileAccess.Write, FileShare.None, 1 << 20);

@@ -1,23 +1,13 @@
 namespace Rag.Core.Indexing;
 
-/// <summary>
-/// A vector index of inner-product (cosine on normalized vectors) similarity, keyed by 64-bit ids.
-/// Implementations: FAISS through the native shim, and a managed exact-search fallback.
-/// </summary>
-/// <remarks>Adding an id that is already present replaces its vector. Search is thread-safe; writes are serialized.</remarks>
-public interface IVectorIndex : IDisposable
+/// <summary>The read side of a vector index: inner-product search over one fixed set of vectors keyed by 64-bit ids.</summary>
+public interface IVectorSearcher
 {
     /// <summary>Vector dimension.</summary>
     int Dimension { get; }
 
     /// <summary>Number of vectors stored.</summary>
     long Count { get; }
-
-    /// <summary>Adds vectors; <paramref name="vectors"/> is row-major, <c>ids.Length * Dimension</c> long.</summary>
-    void Add(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors);
-
-    /// <summary>Removes vectors by id; returns how many were removed.</summary>
-    long Remove(ReadOnlySpan<long> ids);
 
     /// <summary>Top-k search for one query vector. Results are ordered best first.</summary>
     IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k);
@@ -27,8 +17,22 @@ public interface IVectorIndex : IDisposable
 
     /// <summary>Whether <paramref name="id"/> is stored.</summary>
     bool Contains(long id);
+}
 
-    /// <summary>Writes the index to a file (atomically: write then rename).</summary>
+/// <summary>
+/// A vector index of inner-product (cosine on normalized vectors) similarity, keyed by 64-bit ids.
+/// Implementations: FAISS through the native shim, and a managed exact-search fallback.
+/// </summary>
+/// <remarks>Adding an id that is already present replaces its vector. Search is thread-safe; writes are serialized.</remarks>
+public interface IVectorIndex : IVectorSearcher, IDisposable
+{
+    /// <summary>Adds vectors; <paramref name="vectors"/> is row-major, <c>ids.Length * Dimension</c> long.</summary>
+    void Add(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors);
+
+    /// <summary>Removes vectors by id; returns how many were removed.</summary>
+    long Remove(ReadOnlySpan<long> ids);
+
+    /// <summary>Writes the index to a file durably (temp file, fsync, rename, folder fsync).</summary>
     void Save(string path);
 }
 

@@ -29,19 +29,9 @@ namespace Rag.Core.Indexing;
 /// </remarks>
 public sealed class LuceneBm25Index : IKeywordIndex
 {
-    internal const string IdField = "id";
-    internal const string DocIdField = "doc_id";
-    internal const string VectorIdField = "vid";
-    internal const string ContentsField = "contents";
-    internal const string TitleIndexField = "title_t";
-    private const string TitleField = "title";
-    private const string TextField = "text";
-    private const string OrdinalField = "ord";
-    private const string StartField = "start";
-    private const string LengthField = "len";
-    private const string HeadingField = "heading";
-    private const string MetadataPrefix = "m:";
-    private static readonly HashSet<string> IdOnly = [IdField];
+    internal const string IdField = LuceneKeywordSearcher.IdField;
+    internal const string DocIdField = LuceneKeywordSearcher.DocIdField;
+    internal const string ContentsField = LuceneKeywordSearcher.ContentsField;
 
     private readonly LuceneDirectory _directory;
     private readonly bool _ownsDirectory;
@@ -99,7 +89,7 @@ public sealed class LuceneBm25Index : IKeywordIndex
     public IReadOnlyDictionary<string, string> LastCommitData => _lastCommitData;
 
     /// <inheritdoc />
-    public int Count => WithSearcher(s => s.IndexReader.NumDocs);
+    public int Count => WithSearcher(s => s.Count);
 
     /// <inheritdoc />
     public void Upsert(IEnumerable<Chunk> chunks)
@@ -112,7 +102,7 @@ public sealed class LuceneBm25Index : IKeywordIndex
             {
                 ArgumentNullException.ThrowIfNull(chunk);
                 ArgumentException.ThrowIfNullOrEmpty(chunk.Id, nameof(chunk));
-                _writer.UpdateDocument(new Term(IdField, chunk.Id), ToDocument(chunk));
+                _writer.UpdateDocument(new Term(IdField, chunk.Id), LuceneKeywordSearcher.ToDocument(chunk));
             }
         }
     }
@@ -142,6 +132,16 @@ public sealed class LuceneBm25Index : IKeywordIndex
         {
             ThrowIfDisposed();
             _writer.DeleteDocuments(terms);
+        }
+    }
+
+    /// <summary>Deletes every chunk (visible after <see cref="Commit"/>).</summary>
+    public void DeleteAll()
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            _writer.DeleteAll();
         }
     }
 
@@ -213,95 +213,24 @@ public sealed class LuceneBm25Index : IKeywordIndex
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<ScoredChunk> Search(string query, int k, IReadOnlyDictionary<string, string>? filter = null)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        var luceneQuery = BuildQuery(query, filter);
-        if (luceneQuery is null)
-        {
-            return [];
-        }
-
-        return WithSearcher(searcher =>
-        {
-            var top = searcher.Search(luceneQuery, k);
-            var hits = new List<ScoredChunk>(top.ScoreDocs.Length);
-            foreach (var sd in top.ScoreDocs)
-            {
-                hits.Add(new ScoredChunk(FromDocument(searcher.Doc(sd.Doc)), sd.Score));
-            }
-
-            return (IReadOnlyList<ScoredChunk>)hits;
-        });
-    }
+    public IReadOnlyList<ScoredChunk> Search(string query, int k, IReadOnlyDictionary<string, string>? filter = null) =>
+        WithSearcher(s => s.Search(query, k, filter));
 
     /// <summary>Searches and returns only chunk ids and scores (no stored-field loading beyond the id): the fast path for evaluation.</summary>
-    public IReadOnlyList<(string ChunkId, float Score)> SearchIds(string query, int k, IReadOnlyDictionary<string, string>? filter = null)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        var luceneQuery = BuildQuery(query, filter);
-        if (luceneQuery is null)
-        {
-            return [];
-        }
-
-        return WithSearcher(searcher =>
-        {
-            var top = searcher.Search(luceneQuery, k);
-            var hits = new List<(string, float)>(top.ScoreDocs.Length);
-            foreach (var sd in top.ScoreDocs)
-            {
-                hits.Add((searcher.Doc(sd.Doc, IdOnly).Get(IdField), sd.Score));
-            }
-
-            return (IReadOnlyList<(string, float)>)hits;
-        });
-    }
+    public IReadOnlyList<(string ChunkId, float Score)> SearchIds(string query, int k, IReadOnlyDictionary<string, string>? filter = null) =>
+        WithSearcher(s => s.SearchIds(query, k, filter));
 
     /// <inheritdoc />
-    public IReadOnlyCollection<string> ChunkIds() => WithSearcher(searcher =>
-    {
-        var ids = new List<string>(searcher.IndexReader.NumDocs);
-        foreach (var leaf in searcher.IndexReader.Leaves)
-        {
-            var reader = leaf.AtomicReader;
-            var live = reader.LiveDocs;
-            for (int i = 0; i < reader.MaxDoc; i++)
-            {
-                if (live is null || live.Get(i))
-                {
-                    ids.Add(reader.Document(i, IdOnly).Get(IdField));
-                }
-            }
-        }
-
-        return (IReadOnlyCollection<string>)ids;
-    });
+    public IReadOnlyCollection<string> ChunkIds() => WithSearcher(s => s.ChunkIds());
 
     /// <inheritdoc />
-    public Chunk? Get(string chunkId)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(chunkId);
-        return FindOne(new TermQuery(new Term(IdField, chunkId)));
-    }
+    public Chunk? Get(string chunkId) => WithSearcher(s => s.Get(chunkId));
 
     /// <inheritdoc />
-    public Chunk? GetByVectorId(long vectorId) =>
-        FindOne(new TermQuery(new Term(VectorIdField, vectorId.ToString(CultureInfo.InvariantCulture))));
+    public Chunk? GetByVectorId(long vectorId) => WithSearcher(s => s.GetByVectorId(vectorId));
 
     /// <inheritdoc />
-    public IReadOnlyCollection<string> ChunkIdsOfDocument(string documentId)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(documentId);
-        return WithSearcher(searcher =>
-        {
-            int max = Math.Max(1, searcher.IndexReader.MaxDoc);
-            var top = searcher.Search(new TermQuery(new Term(DocIdField, documentId)), max);
-            return (IReadOnlyCollection<string>)top.ScoreDocs.Select(sd => searcher.Doc(sd.Doc, IdOnly).Get(IdField)).ToList();
-        });
-    }
+    public IReadOnlyCollection<string> ChunkIdsOfDocument(string documentId) => WithSearcher(s => s.ChunkIdsOfDocument(documentId));
 
     /// <summary>The terms the index's analyzer produces for <paramref name="text"/> (for diagnostics and the hashing embedder).</summary>
     public IReadOnlyList<string> Analyze(string text) => EnglishAnalyzerFactory.Terms(_analyzer, ContentsField, text);
@@ -327,59 +256,13 @@ public sealed class LuceneBm25Index : IKeywordIndex
         }
     }
 
-    private Query? BuildQuery(string query, IReadOnlyDictionary<string, string>? filter)
-    {
-        ThrowIfDisposed();
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var term in EnglishAnalyzerFactory.Terms(_analyzer, ContentsField, query))
-        {
-            counts[term] = counts.GetValueOrDefault(term) + 1;
-        }
-
-        if (counts.Count == 0)
-        {
-            return null;
-        }
-
-        // Bag of words like Anserini: one SHOULD clause per distinct term, boosted by its count in the query.
-        var bq = new BooleanQuery(disableCoord: true);
-        int maxClauses = BooleanQuery.MaxClauseCount / (_options.TitleBoost > 0 ? 2 : 1);
-        foreach (var (term, count) in counts.OrderByDescending(p => p.Value).Take(maxClauses))
-        {
-            bq.Add(new TermQuery(new Term(ContentsField, term)) { Boost = count }, Occur.SHOULD);
-            if (_options.TitleBoost > 0)
-            {
-                bq.Add(new TermQuery(new Term(TitleIndexField, term)) { Boost = count * _options.TitleBoost }, Occur.SHOULD);
-            }
-        }
-
-        if (filter is null || filter.Count == 0)
-        {
-            return bq;
-        }
-
-        var fq = new BooleanQuery();
-        foreach (var (key, value) in filter)
-        {
-            fq.Add(new TermQuery(new Term(MetadataPrefix + key, value)), Occur.MUST);
-        }
-
-        return new FilteredQuery(bq, new QueryWrapperFilter(fq));
-    }
-
-    private Chunk? FindOne(Query query) => WithSearcher(searcher =>
-    {
-        var top = searcher.Search(query, 1);
-        return top.ScoreDocs.Length == 0 ? null : FromDocument(searcher.Doc(top.ScoreDocs[0].Doc));
-    });
-
-    private T WithSearcher<T>(Func<IndexSearcher, T> action)
+    private T WithSearcher<T>(Func<LuceneKeywordSearcher, T> action)
     {
         ThrowIfDisposed();
         var searcher = _searchers.Acquire();
         try
         {
-            return action(searcher);
+            return action(new LuceneKeywordSearcher(searcher, _analyzer, _options));
         }
         finally
         {
@@ -402,68 +285,6 @@ public sealed class LuceneBm25Index : IKeywordIndex
 
     private static IReadOnlyDictionary<string, string> ReadCommitData(IDictionary<string, string>? data) =>
         data is null ? new Dictionary<string, string>() : new Dictionary<string, string>(data);
-
-    private static Document ToDocument(Chunk chunk)
-    {
-        var doc = new Document
-        {
-            new StringField(IdField, chunk.Id, Field.Store.YES),
-            new StringField(DocIdField, chunk.DocumentId, Field.Store.YES),
-            new StringField(VectorIdField, Indexing.ChunkIds.ToVectorId(chunk.Id).ToString(CultureInfo.InvariantCulture), Field.Store.NO),
-            new StoredField(OrdinalField, chunk.Ordinal),
-            new StoredField(StartField, chunk.Start),
-            new StoredField(LengthField, chunk.Length),
-            new StoredField(TextField, chunk.Text),
-            new TextField(ContentsField, string.IsNullOrEmpty(chunk.Title) ? chunk.Text : chunk.Title + "\n" + chunk.Text, Field.Store.NO),
-        };
-        if (!string.IsNullOrEmpty(chunk.Title))
-        {
-            doc.Add(new StoredField(TitleField, chunk.Title));
-            doc.Add(new TextField(TitleIndexField, chunk.Title, Field.Store.NO));
-        }
-
-        foreach (var heading in chunk.HeadingPath)
-        {
-            doc.Add(new StoredField(HeadingField, heading));
-        }
-
-        foreach (var (key, value) in chunk.Metadata)
-        {
-            doc.Add(new StringField(MetadataPrefix + key, value ?? string.Empty, Field.Store.YES));
-        }
-
-        return doc;
-    }
-
-    private static Chunk FromDocument(Document doc)
-    {
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        var headings = new List<string>();
-        foreach (var field in doc.Fields)
-        {
-            if (field.Name.StartsWith(MetadataPrefix, StringComparison.Ordinal))
-            {
-                metadata[field.Name[MetadataPrefix.Length..]] = field.GetStringValue();
-            }
-            else if (field.Name == HeadingField)
-            {
-                headings.Add(field.GetStringValue());
-            }
-        }
-
-        return new Chunk(
-            doc.Get(IdField),
-            doc.Get(DocIdField),
-            doc.GetField(OrdinalField)?.GetInt32Value() ?? 0,
-            doc.Get(TextField) ?? string.Empty,
-            doc.GetField(StartField)?.GetInt32Value() ?? 0,
-            doc.GetField(LengthField)?.GetInt32Value() ?? 0)
-        {
-            Title = doc.Get(TitleField),
-            HeadingPath = headings,
-            Metadata = metadata,
-        };
-    }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 

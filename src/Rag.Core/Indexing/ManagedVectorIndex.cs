@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Rag.Core.Indexing.Internal;
+using Rag.Core.Storage.Internal;
 
 namespace Rag.Core.Indexing;
 
@@ -207,7 +208,8 @@ public sealed class ManagedVectorIndex : IVectorIndex
         _lock.EnterReadLock();
         try
         {
-            AtomicFile.Write(path, temp =>
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            DurableFile.Write(path, temp =>
             {
                 using var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
                 using var writer = new BinaryWriter(fs);

@@ -3,41 +3,64 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rag.Core.Documents;
+using Rag.Core.Embeddings;
 using Rag.Core.Indexing;
+using Rag.Core.Storage;
 
 namespace Rag.Core.Retrieval;
 
 /// <summary>
-/// BM25 top-k and vector top-k run in parallel, fused by RRF or weighted min-max scores, then optionally reranked.
-/// Vector hits resolve to chunks through <see cref="IKeywordIndex.GetByVectorId"/> (ids from <see cref="ChunkIds.ToVectorId"/>).
+/// BM25 top-k and vector top-k run in parallel over one committed snapshot of the index, fused by RRF or weighted
+/// min-max scores. Vector hits resolve to chunks through <see cref="IKeywordSearcher.GetByVectorId"/> (ids from
+/// <see cref="ChunkIds.ToVectorId"/>). Reranking is a decorator (<see cref="RerankingRetriever"/>).
 /// </summary>
-public sealed class HybridRetriever
+/// <remarks>
+/// Over an <see cref="IndexStore"/>, each call takes the latest committed snapshot and releases it when done, so commits
+/// and rollbacks never disturb a query in flight, and a store that gains vectors later is searched with them. Before
+/// using the vectors of a snapshot it checks that the query embedder is the one the index was built with
+/// (<see cref="IndexSettingsMismatchException"/> otherwise).
+/// </remarks>
+public sealed class HybridRetriever : IRetriever
 {
-    private readonly IKeywordIndex _keyword;
-    private readonly IVectorIndex? _vectors;
+    private readonly IndexStore? _store;
+    private readonly IKeywordSearcher? _keyword;
+    private readonly IVectorSearcher? _vectors;
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder;
-    private readonly IReranker? _reranker;
     private readonly RetrievalOptions _options;
     private readonly ILogger _logger;
+    private Task<EmbedderIdentity>? _embedderIdentity;
 
-    /// <summary>Creates the retriever.</summary>
-    /// <param name="keyword">BM25 index; also resolves vector ids to chunks.</param>
-    /// <param name="vectors">Vector index; null allows only <see cref="RetrievalMode.Bm25"/>.</param>
-    /// <param name="embedder">Query embedder; required with <paramref name="vectors"/>.</param>
-    /// <param name="reranker">Optional reranker for the top <see cref="RetrievalOptions.RerankTopN"/> fused hits.</param>
+    /// <summary>Creates a retriever over the latest committed generation of <paramref name="store"/>.</summary>
+    /// <param name="store">The index store.</param>
+    /// <param name="embedder">Query embedder; null searches BM25 only (a dense mode then fails).</param>
     /// <param name="options">Options; validated.</param>
     /// <param name="logger">Optional logger.</param>
     public HybridRetriever(
-        IKeywordIndex keyword,
-        IVectorIndex? vectors,
+        IndexStore store,
         IEmbeddingGenerator<string, Embedding<float>>? embedder,
-        IReranker? reranker = null,
         RetrievalOptions? options = null,
         ILogger<HybridRetriever>? logger = null)
+        : this(embedder, options, logger)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store;
+    }
+
+    /// <summary>Creates a retriever over fixed indexes (evaluation runs, tests).</summary>
+    /// <param name="keyword">BM25 index; also resolves vector ids to chunks.</param>
+    /// <param name="vectors">Vector index; null allows only <see cref="RetrievalMode.Bm25"/>.</param>
+    /// <param name="embedder">Query embedder; required with <paramref name="vectors"/>.</param>
+    /// <param name="options">Options; validated.</param>
+    /// <param name="logger">Optional logger.</param>
+    public HybridRetriever(
+        IKeywordSearcher keyword,
+        IVectorSearcher? vectors,
+        IEmbeddingGenerator<string, Embedding<float>>? embedder,
+        RetrievalOptions? options = null,
+        ILogger<HybridRetriever>? logger = null)
+        : this(embedder, options, logger)
     {
         ArgumentNullException.ThrowIfNull(keyword);
-        _options = options ?? new RetrievalOptions();
-        _options.Validate();
         if (vectors is not null && embedder is null)
         {
             throw new ArgumentException("A vector index needs a query embedder (IEmbeddingGenerator<string, Embedding<float>>).", nameof(embedder));
@@ -45,94 +68,137 @@ public sealed class HybridRetriever
 
         _keyword = keyword;
         _vectors = vectors;
+    }
+
+    private HybridRetriever(IEmbeddingGenerator<string, Embedding<float>>? embedder, RetrievalOptions? options, ILogger<HybridRetriever>? logger)
+    {
+        _options = options ?? new RetrievalOptions();
+        _options.Validate();
         _embedder = embedder;
-        _reranker = reranker;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <summary>The options in use.</summary>
     public RetrievalOptions Options => _options;
 
-    /// <summary>Retrieves the top hits for <paramref name="query"/>.</summary>
-    /// <param name="query">The question or search text.</param>
-    /// <param name="topK">Hits to return; default <see cref="RetrievalOptions.TopK"/>.</param>
-    /// <param name="filter">Exact-match metadata filter applied to both stages.</param>
-    /// <param name="mode">Stages to run; default <see cref="RetrievalOptions.Mode"/>.</param>
-    /// <param name="cancellationToken">Cancels the search.</param>
-    /// <exception cref="InvalidOperationException">A dense mode was asked for without a vector index.</exception>
-    public async Task<IReadOnlyList<RetrievalHit>> RetrieveAsync(
-        string query,
-        int? topK = null,
-        IReadOnlyDictionary<string, string>? filter = null,
-        RetrievalMode? mode = null,
-        CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">A dense mode was asked for without vectors or without an embedder.</exception>
+    /// <exception cref="IndexSettingsMismatchException">The query embedder is not the one the index was built with.</exception>
+    public async Task<IReadOnlyList<RetrievalHit>> RetrieveAsync(string query, RetrievalRequestOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        int k = topK ?? _options.TopK;
+        int k = options?.TopK ?? _options.TopK;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        var m = mode ?? _options.Mode;
-        if (m != RetrievalMode.Bm25 && _vectors is null)
+        if (_store is null)
         {
-            if (mode is null)
+            return await SearchAsync(_keyword!, _vectors, manifest: null, query, k, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var snapshot = _store.AcquireSnapshot();
+        return await SearchAsync(snapshot.Keyword, snapshot.Vectors, snapshot.Manifest, query, k, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType.IsInstanceOfType(this))
+        {
+            return this;
+        }
+
+        return serviceType == typeof(IndexStore) ? _store : null;
+    }
+
+    private async Task<IReadOnlyList<RetrievalHit>> SearchAsync(
+        IKeywordSearcher keyword,
+        IVectorSearcher? vectors,
+        IndexManifest? manifest,
+        string query,
+        int k,
+        RetrievalRequestOptions? request,
+        CancellationToken cancellationToken)
+    {
+        var filter = request?.Filter;
+        var m = request?.Mode ?? _options.Mode;
+        if (m != RetrievalMode.Bm25 && (vectors is null || _embedder is null))
+        {
+            if (request?.Mode is not null)
             {
-                m = RetrievalMode.Bm25;
+                throw new InvalidOperationException(vectors is null
+                    ? $"Retrieval mode {m} needs vectors, but the index holds none (it was built keyword-only)."
+                    : $"Retrieval mode {m} needs a query embedder; none was configured.");
             }
-            else
-            {
-                throw new InvalidOperationException($"Retrieval mode {m} needs a vector index and an embedder; none was configured.");
-            }
+
+            m = RetrievalMode.Bm25; // a keyword-only index, or a retriever configured without an embedder
+        }
+
+        if (m != RetrievalMode.Bm25 && manifest is not null && _store is not null)
+        {
+            _store.CheckQueryEmbedder(manifest, await EmbedderIdentityAsync(cancellationToken).ConfigureAwait(false));
         }
 
         var sw = Stopwatch.StartNew();
         Task<IReadOnlyList<ScoredChunk>> bm25Task = m == RetrievalMode.Dense
             ? Task.FromResult<IReadOnlyList<ScoredChunk>>([])
-            : Task.Run(() => _keyword.Search(query, Math.Max(k, _options.Bm25TopK), filter), cancellationToken);
+            : Task.Run(() => keyword.Search(query, Math.Max(k, _options.Bm25TopK), filter), cancellationToken);
         Task<IReadOnlyList<ScoredChunk>> vectorTask = m == RetrievalMode.Bm25
             ? Task.FromResult<IReadOnlyList<ScoredChunk>>([])
-            : VectorSearchAsync(query, Math.Max(k, _options.VectorTopK), filter, cancellationToken);
+            : VectorSearchAsync(keyword, vectors!, query, Math.Max(k, _options.VectorTopK), filter, cancellationToken);
         await Task.WhenAll(bm25Task, vectorTask).ConfigureAwait(false);
         var bm25 = await bm25Task.ConfigureAwait(false);
         var dense = await vectorTask.ConfigureAwait(false);
 
         var hits = Fuse(bm25, dense, m);
-        int rerankN = _reranker is null ? 0 : Math.Min(_options.RerankTopN, hits.Count);
-        if (rerankN > 0)
-        {
-            hits = await RerankAsync(query, hits, rerankN, cancellationToken).ConfigureAwait(false);
-        }
-
         if (hits.Count > k)
         {
             hits = hits.GetRange(0, k);
         }
 
-        _logger.LogDebug("Retrieved {Count} hits ({Mode}, bm25 {Bm25}, vector {Vector}, reranked {Reranked}) in {Ms} ms",
-            hits.Count, m, bm25.Count, dense.Count, rerankN, sw.ElapsedMilliseconds);
+        _logger.LogDebug("Retrieved {Count} hits ({Mode}, bm25 {Bm25}, vector {Vector}) in {Ms} ms",
+            hits.Count, m, bm25.Count, dense.Count, sw.ElapsedMilliseconds);
         return hits;
     }
 
+    private Task<EmbedderIdentity> EmbedderIdentityAsync(CancellationToken cancellationToken)
+    {
+        var task = _embedderIdentity;
+        if (task is null || task.IsFaulted || task.IsCanceled)
+        {
+            task = EmbedderIdentity.OfAsync(_embedder!, cancellationToken);
+            _embedderIdentity = task;
+        }
+
+        return task;
+    }
+
     private async Task<IReadOnlyList<ScoredChunk>> VectorSearchAsync(
-        string query, int k, IReadOnlyDictionary<string, string>? filter, CancellationToken cancellationToken)
+        IKeywordSearcher keyword, IVectorSearcher vectors, string query, int k, IReadOnlyDictionary<string, string>? filter, CancellationToken cancellationToken)
     {
         var embeddings = await _embedder!.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
         var vector = embeddings[0].Vector;
-        if (vector.Length != _vectors!.Dimension)
+        if (vector.Length != vectors.Dimension)
         {
             throw new InvalidOperationException(
-                $"The embedder returned {vector.Length} dimensions but the vector index holds {_vectors.Dimension}; re-index with the same embedding model.");
+                $"The embedder returned {vector.Length} dimensions but the vector index holds {vectors.Dimension}; re-index with the same embedding model.");
         }
 
         // Vectors carry no metadata, so a filter is applied after resolving; ask for more to keep k after filtering.
         int ask = filter is { Count: > 0 } ? k * 4 : k;
-        var raw = _vectors.Search(vector.Span, ask);
+        var raw = vectors.Search(vector.Span, ask);
         var result = new List<ScoredChunk>(Math.Min(k, raw.Count));
         foreach (var hit in raw)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var chunk = _keyword.GetByVectorId(hit.Id);
+            var chunk = keyword.GetByVectorId(hit.Id);
             if (chunk is null)
             {
-                continue; // committed in the vector index but not (yet) in BM25: skip rather than fail the query
+                continue; // a vector without its chunk: only possible over fixed indexes a caller keeps out of step
             }
 
             if (filter is { Count: > 0 } && !filter.All(f => chunk.Metadata.TryGetValue(f.Key, out var v) && v == f.Value))
@@ -198,22 +264,5 @@ public sealed class HybridRetriever
         }
 
         return hits;
-    }
-
-    private async Task<List<RetrievalHit>> RerankAsync(string query, List<RetrievalHit> hits, int n, CancellationToken cancellationToken)
-    {
-        var head = hits.GetRange(0, n);
-        var scores = await _reranker!.ScoreAsync(query, head.Select(h => h.Chunk.Text).ToList(), cancellationToken).ConfigureAwait(false);
-        if (scores.Count != n)
-        {
-            throw new InvalidOperationException($"The reranker returned {scores.Count} scores for {n} passages.");
-        }
-
-        var reranked = head.Select((h, i) => h with { RerankScore = scores[i], Score = scores[i] })
-            .OrderByDescending(h => h.RerankScore)
-            .ThenBy(h => h.FusedRank)
-            .ToList();
-        reranked.AddRange(hits.Skip(n));
-        return reranked;
     }
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Rag.Core.Indexing;
 
 namespace Rag.Core.Retrieval;
 
@@ -26,7 +25,11 @@ public enum FusionMethod
     WeightedMinMax = 1,
 }
 
-/// <summary>Options of retrieval (<see cref="HybridRetriever"/>) and of the indexes it reads. Defaults follow Anserini and BEIR.</summary>
+/// <summary>
+/// Options of retrieval (<see cref="HybridRetriever"/>, <see cref="RerankingRetriever"/>), bound from the <c>Rag:Retrieval</c>
+/// configuration section. Defaults follow Anserini and BEIR. The indexes' own settings (BM25 parameters, vector backend) are
+/// <see cref="Storage.IndexStoreOptions"/> (<c>Rag:Index</c>).
+/// </summary>
 public sealed class RetrievalOptions
 {
     /// <summary>Stages to run. Default <see cref="RetrievalMode.Hybrid"/>.</summary>
@@ -59,28 +62,17 @@ public sealed class RetrievalOptions
     [Range(1, 100_000)]
     public int TopK { get; set; } = 10;
 
-    /// <summary>Fused candidates rescored by the <see cref="IReranker"/>, when one is registered; 0 disables reranking. Default 20.</summary>
+    /// <summary>
+    /// Rerank the fused candidates with the registered <see cref="IReranker"/> (a reranker model, <c>Rag:Model:Reranker</c>):
+    /// the DI pipeline adds a <see cref="RerankingRetriever"/>, and fails at resolve time when no reranker is configured.
+    /// </summary>
+    /// <value>Default false.</value>
+    public bool Rerank { get; set; }
+
+    /// <summary>Fused candidates rescored by the reranker when reranking; 0 disables it.</summary>
+    /// <value>Default 20.</value>
     [Range(0, 10_000)]
     public int RerankTopN { get; set; } = 20;
-
-    /// <summary>BM25 and analysis settings of the keyword index.</summary>
-    [Required]
-    public LuceneIndexOptions Bm25 { get; set; } = new();
-
-    /// <summary>Vector index settings (backend, FAISS factory string, threads).</summary>
-    [Required]
-    public VectorIndexOptions Vectors { get; set; } = new();
-
-    /// <summary>
-    /// Folder of the indexes registered by <c>AddRagCore</c>: Lucene in <c>bm25/</c> and vectors in <c>vectors.index</c>.
-    /// Null keeps both in memory (tests). Hosts that manage their own indexes register <see cref="IKeywordIndex"/> and
-    /// <see cref="IVectorIndex"/> before calling <c>AddRagCore</c>, which then leaves them alone.
-    /// </summary>
-    public string? IndexDirectory { get; set; }
-
-    /// <summary>Dimension of the default <see cref="Embeddings.HashingEmbeddingGenerator"/>. Default 384.</summary>
-    [Range(8, 65_536)]
-    public int HashingEmbeddingDimension { get; set; } = 384;
 
     /// <summary>Throws <see cref="ValidationException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -100,8 +92,5 @@ public sealed class RetrievalOptions
         {
             throw new ValidationException("RetrievalOptions: Bm25Weight + VectorWeight must be above 0 for weighted fusion.");
         }
-
-        Bm25.Validate();
-        Vectors.Validate();
     }
 }

@@ -9,7 +9,7 @@ internal static class AnswerPrinter
 {
     public static async Task<RagAnswer> AskAsync(RagSession session, string question, AnswerOptions options, TextWriter output, CancellationToken ct)
     {
-        var hits = await session.Retriever.RetrieveAsync(question, topK: options.MaxSources, cancellationToken: ct).ConfigureAwait(false);
+        var hits = await session.Retriever.RetrieveAsync(question, options.MaxSources, ct).ConfigureAwait(false);
         var answerer = new RagAnswerer(session.Chat, options);
         var sources = answerer.SelectSources(hits.Select(h => (h.Chunk, (float)h.Score)));
 

@@ -3,9 +3,8 @@ using Microsoft.Extensions.Logging;
 using Rag.Core.Answering;
 using Rag.Core.Configuration;
 using Rag.Core.Embeddings;
-using Rag.Core.Indexing;
 using Rag.Core.Retrieval;
-using Rag.Ingest.Storage;
+using Rag.Core.Storage;
 using Rag.Model;
 using Rag.Model.Chat;
 using Rag.Model.Native;
@@ -28,7 +27,7 @@ internal sealed class RagSession : IAsyncDisposable
     private readonly LlamaModel _model;
     private readonly LlamaBatchScheduler _scheduler;
 
-    private RagSession(IndexStore store, HybridRetriever retriever, LlamaModel model, LlamaBatchScheduler scheduler, IChatClient chat)
+    private RagSession(IndexStore store, IRetriever retriever, LlamaModel model, LlamaBatchScheduler scheduler, IChatClient chat)
     {
         _store = store;
         Retriever = retriever;
@@ -37,7 +36,7 @@ internal sealed class RagSession : IAsyncDisposable
         Chat = chat;
     }
 
-    public HybridRetriever Retriever { get; }
+    public IRetriever Retriever { get; }
 
     public IChatClient Chat { get; }
 
@@ -48,21 +47,17 @@ internal sealed class RagSession : IAsyncDisposable
     public static RagSession Open(string indexDirectory, string? chatModelPath, int threads, ILoggerFactory loggers)
     {
         var modelPath = RagPaths.ResolveModel(chatModelPath, ChatModelVariable, DefaultChatModelFile);
-        if (!File.Exists(Path.Combine(indexDirectory, "manifest.json")))
+        if (!IndexStore.Exists(indexDirectory))
         {
             throw new DirectoryNotFoundException($"no index at '{indexDirectory}'. Build one first: rag ingest PATH... --index {indexDirectory}");
         }
 
-        var vectors = new VectorIndexFactory(logger: loggers.CreateLogger<VectorIndexFactory>());
-        var store = IndexStore.Open(
-            new IndexStoreOptions { Directory = indexDirectory, CreateVectorIndex = vectors.Create, LoadVectorIndex = vectors.Load },
-            loggers.CreateLogger<IndexStore>());
+        var store = IndexStore.Open(new IndexStoreOptions { Directory = indexDirectory }, loggers);
         try
         {
-            var embedder = new HashingEmbeddingGenerator();
-            var retriever = new HybridRetriever(store.Keyword, store.Vectors, store.Vectors is null ? null : embedder,
-                options: new RetrievalOptions { Mode = store.Vectors is null ? RetrievalMode.Bm25 : RetrievalMode.Hybrid },
-                logger: loggers.CreateLogger<HybridRetriever>());
+            // The CLI indexes with the hashing embedder (see CliCommands.CreateIngestCommand), so it queries with it too;
+            // the store checks that the index was built with it.
+            var retriever = new HybridRetriever(store, new HashingEmbeddingGenerator(), logger: loggers.CreateLogger<HybridRetriever>());
             LlamaBackend.Initialize(new LlamaBackendOptions { NativeLogLevel = LogLevel.Error }, loggers.CreateLogger("Rag.Model.LlamaBackend"));
             var model = LlamaModel.Load(modelPath, logger: loggers.CreateLogger<LlamaModel>());
             var scheduler = new LlamaBatchScheduler(model, new LlamaSchedulerOptions { Threads = threads, ContextSize = 2048, MaxSequences = 4 },

@@ -4,15 +4,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rag.Core.Documents;
 using Rag.Core.Indexing;
+using Rag.Core.Storage;
 using Rag.Ingest.Chunking;
 using Rag.Ingest.Loaders;
 using Rag.Ingest.Pipeline;
-using Rag.Ingest.Storage;
 
 namespace Rag.Ingest.Cli;
 
 /// <summary>
-/// <c>rag ingest PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--delete-missing]</c>.
+/// <c>rag ingest PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--keep-missing] [--root DIR] [--reindex]</c>.
 /// Prints one tab-separated line per document to stdout (<c>indexed</c>/<c>unchanged</c>/<c>failed</c>/<c>deleted</c>, id,
 /// chunks or reason) and a summary line; logs go to stderr. Exit code 0 even when documents failed (their lines say
 /// why); 2 for usage errors (no input, missing path, invalid option); 1 when the index store cannot be opened.
@@ -22,27 +22,27 @@ public sealed class IngestCommand
     private readonly RagIngestOptions _options;
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder;
     private readonly ITokenCounter _counter;
-    private readonly VectorIndexFactory _vectorFactory;
+    private readonly IndexStoreOptions _store;
     private readonly ILoggerFactory _loggerFactory;
 
     /// <summary>Creates the command.</summary>
     /// <param name="options">Defaults for everything the arguments do not set.</param>
     /// <param name="embedder">Embedding generator for the vectors; null indexes keywords only.</param>
     /// <param name="counter">Token counter; default <see cref="TiktokenTokenCounter.Default"/>.</param>
-    /// <param name="vectorFactory">Vector index kind; default FAISS when available, else managed.</param>
+    /// <param name="store">Index store defaults (folder, vector backend); <c>--index</c> overrides the folder.</param>
     /// <param name="loggerFactory">Logger factory (the host's logs go to stderr).</param>
     public IngestCommand(
         RagIngestOptions? options = null,
         IEmbeddingGenerator<string, Embedding<float>>? embedder = null,
         ITokenCounter? counter = null,
-        VectorIndexFactory? vectorFactory = null,
+        IndexStoreOptions? store = null,
         ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new RagIngestOptions();
         _embedder = embedder;
         _counter = counter ?? TiktokenTokenCounter.Default;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        _vectorFactory = vectorFactory ?? new VectorIndexFactory(logger: _loggerFactory.CreateLogger<VectorIndexFactory>());
+        _store = store ?? new IndexStoreOptions();
     }
 
     /// <summary>Parses raw arguments (everything after <c>ingest</c>) and runs.</summary>
@@ -53,7 +53,7 @@ public sealed class IngestCommand
         if (parsed is null)
         {
             stderr.WriteLine($"rag ingest: {error}");
-            stderr.WriteLine("usage: rag ingest PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--delete-missing]");
+            stderr.WriteLine("usage: rag ingest PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--keep-missing] [--root DIR] [--reindex]");
             return Task.FromResult(2);
         }
 
@@ -106,20 +106,48 @@ public sealed class IngestCommand
             store = IndexStore.Open(
                 new IndexStoreOptions
                 {
-                    Directory = args.IndexDirectory ?? _options.IndexDirectory,
-                    Lucene = _options.Lucene,
-                    CreateVectorIndex = _vectorFactory.Create,
-                    LoadVectorIndex = _vectorFactory.Load,
+                    Directory = args.IndexDirectory ?? _store.Directory,
+                    Lucene = _store.Lucene,
+                    Vectors = _store.Vectors,
+                    WriterLockTimeout = _store.WriterLockTimeout,
                 },
-                _loggerFactory.CreateLogger<IndexStore>());
+                _loggerFactory);
+        }
+        catch (NotAnIndexException ex)
+        {
+            stderr.WriteLine($"rag: error: {ex.Message}");
+            return 2;
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"rag ingest: cannot open the index store: {ex.Message}");
+            stderr.WriteLine($"rag: error: cannot open the index store: {ex.Message}");
             return 1;
         }
 
         using (store)
+        {
+            try
+            {
+                return await IngestAsync(store, args, chunking, ingestion, stdout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IndexSettingsMismatchException or ArgumentException or FileNotFoundException)
+            {
+                stderr.WriteLine($"rag: error: {ex.Message}");
+                return 2;
+            }
+            catch (IndexLockedException ex)
+            {
+                stderr.WriteLine($"rag: error: {ex.Message} (wait for it to finish, or ingest into another --index)");
+                return 1;
+            }
+        }
+    }
+
+    private static string DeletedList(List<string> deleted) =>
+        deleted.Count == 0 ? string.Empty : $" ({string.Join(", ", deleted.Take(5))}{(deleted.Count > 5 ? $" and {deleted.Count - 5} more" : string.Empty)})";
+
+    private async Task<int> IngestAsync(IndexStore store, IngestCommandArgs args, ChunkingOptions chunking, IngestionOptions ingestion, TextWriter stdout, CancellationToken cancellationToken)
+    {
         {
             var loaders = DocumentLoaderRegistry.CreateDefault(_options.Loaders, _loggerFactory.CreateLogger<DocumentLoaderRegistry>());
             using var pipeline = new IngestionPipeline(
@@ -131,9 +159,15 @@ public sealed class IngestCommand
                 ingestion,
                 _loggerFactory.CreateLogger<IngestionPipeline>());
             var counts = new Dictionary<IngestStatus, int>();
+            var deleted = new List<string>();
             void Print(IngestResult r)
             {
                 counts[r.Status] = counts.GetValueOrDefault(r.Status) + 1;
+                if (r.Status == IngestStatus.Deleted)
+                {
+                    deleted.Add(r.DocumentId);
+                }
+
                 string detail = r.Status switch
                 {
                     IngestStatus.Failed => r.Error ?? "failed",
@@ -153,17 +187,19 @@ public sealed class IngestCommand
 
             if (args.Paths.Count > 0)
             {
-                await foreach (var r in pipeline.IngestPathsAsync(args.Paths, args.DeleteMissing, cancellationToken).ConfigureAwait(false))
+                var run = new IngestRunOptions { KeepMissing = args.KeepMissing, Root = args.Root, Reindex = args.Reindex };
+                await foreach (var r in pipeline.IngestPathsAsync(args.Paths, run, cancellationToken).ConfigureAwait(false))
                 {
                     Print(r);
                 }
             }
 
             var m = store.Manifest;
+            deleted.Sort(StringComparer.Ordinal);
             stdout.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"summary: {counts.GetValueOrDefault(IngestStatus.Indexed)} indexed, {counts.GetValueOrDefault(IngestStatus.Unchanged)} unchanged, " +
-                $"{counts.GetValueOrDefault(IngestStatus.Failed)} failed, {counts.GetValueOrDefault(IngestStatus.Deleted)} deleted; " +
+                $"{counts.GetValueOrDefault(IngestStatus.Failed)} failed, {counts.GetValueOrDefault(IngestStatus.Deleted)} deleted{DeletedList(deleted)}; " +
                 $"index {store.Directory} generation {m.Generation}: {m.DocumentCount} documents, {m.ChunkCount} chunks{(m.VectorsFile is null ? " (keywords only)" : string.Empty)}"));
             return 0;
         }

@@ -24,11 +24,17 @@ public sealed record IngestCommandArgs
     /// <summary>Index keywords only, without vectors (<c>--no-vectors</c>).</summary>
     public bool NoVectors { get; init; }
 
-    /// <summary>Synchronize the given folders: delete indexed documents whose files are gone (<c>--delete-missing</c>).</summary>
-    public bool DeleteMissing { get; init; }
+    /// <summary>Keep indexed documents whose files are gone from the given folders (<c>--keep-missing</c>); by default they are removed.</summary>
+    public bool KeepMissing { get; init; }
+
+    /// <summary>The folder document ids are relative to (<c>--root DIR</c>); null for the index's recorded root, else the inputs' common base.</summary>
+    public string? Root { get; init; }
+
+    /// <summary>Rebuild the index from these inputs with the current settings (<c>--reindex</c>).</summary>
+    public bool Reindex { get; init; }
 
     /// <summary>
-    /// Parses <c>PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--delete-missing]</c>.
+    /// Parses <c>PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--keep-missing] [--root DIR] [--reindex]</c>.
     /// Returns null and sets <paramref name="error"/> on a usage error.
     /// </summary>
     public static IngestCommandArgs? Parse(IReadOnlyList<string> args, out string? error)
@@ -97,8 +103,20 @@ public sealed record IngestCommandArgs
                 case "--no-vectors":
                     result = result with { NoVectors = true };
                     break;
-                case "--delete-missing":
-                    result = result with { DeleteMissing = true };
+                case "--keep-missing":
+                    result = result with { KeepMissing = true };
+                    break;
+                case "--reindex":
+                    result = result with { Reindex = true };
+                    break;
+                case "--root":
+                    result = result with { Root = Value() ?? string.Empty };
+                    if (result.Root!.Length == 0)
+                    {
+                        error = "--root needs a folder.";
+                        return null;
+                    }
+
                     break;
                 default:
                     if (a.StartsWith("--", StringComparison.Ordinal))

@@ -60,32 +60,85 @@ public sealed class DocumentLoaderRegistry
     public bool IsSupported(string path) => _byExtension.ContainsKey(Path.GetExtension(path));
 
     /// <summary>
-    /// Expands paths into sources: a file is taken whatever its extension (its id is its file name; its source path is made absolute); a folder is walked
-    /// recursively for files with a supported extension, skipping hidden entries (ids are paths relative to the folder,
-    /// with '/' separators). A missing path throws <see cref="FileNotFoundException"/>.
+    /// Expands paths into sources whose document ids are paths relative to <paramref name="root"/> (see
+    /// <see cref="DocumentIds"/>; default: the common base of <paramref name="paths"/>). A file is taken whatever its
+    /// extension; a folder is walked recursively for files with a supported extension, skipping hidden entries, linked
+    /// folders and folders that hold an index store. A file reached twice (by its folder and by its path) is listed once.
     /// </summary>
-    public IEnumerable<DocumentSource> EnumerateSources(IEnumerable<string> paths)
+    /// <exception cref="FileNotFoundException">A path is neither a file nor a folder.</exception>
+    /// <exception cref="ArgumentException">A path lies outside <paramref name="root"/>.</exception>
+    public IEnumerable<DocumentSource> EnumerateSources(IEnumerable<string> paths, string? root = null)
     {
-        foreach (string path in paths)
+        ArgumentNullException.ThrowIfNull(paths);
+        var inputs = paths.ToList();
+        foreach (string path in inputs)
         {
-            if (File.Exists(path))
+            if (!File.Exists(path) && !Directory.Exists(path))
             {
-                yield return DocumentSource.FromFile(Path.GetFullPath(path));
+                throw new FileNotFoundException($"'{path}' is neither a file nor a folder.", path);
             }
-            else if (Directory.Exists(path))
+        }
+
+        if (inputs.Count == 0)
+        {
+            return [];
+        }
+
+        root = root is null ? DocumentIds.CommonBase(inputs) : Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        foreach (string path in inputs)
+        {
+            if (!DocumentIds.IsUnder(root, path))
             {
-                string root = Path.GetFullPath(path);
-                var files = Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System, IgnoreInaccessible = true })
-                    .Where(f => IsSupported(f) && !Path.GetRelativePath(root, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
-                    .Order(StringComparer.Ordinal);
-                foreach (string file in files)
-                {
-                    yield return new DocumentSource(file, Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/'));
-                }
+                throw new ArgumentException(
+                    $"'{path}' is outside the source root '{root}' that document ids are relative to; ingest files under it, or choose a root that contains every input.",
+                    nameof(paths));
+            }
+        }
+
+        var files = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string path in inputs)
+        {
+            string full = Path.GetFullPath(path);
+            if (File.Exists(full))
+            {
+                files.Add(full);
             }
             else
             {
-                throw new FileNotFoundException($"'{path}' is neither a file nor a folder.", path);
+                Walk(full, files);
+            }
+        }
+
+        string sourceRoot = root;
+        return files.Select(f => new DocumentSource(f, DocumentIds.ForFile(sourceRoot, f)));
+    }
+
+    /// <summary>Whether a folder holds an index store (whose own files must never be ingested).</summary>
+    private static bool IsIndexStore(string folder) => Rag.Core.Storage.IndexStore.Exists(folder);
+
+    private void Walk(string folder, SortedSet<string> files)
+    {
+        if (IsIndexStore(folder))
+        {
+            _logger.LogInformation("Skipping {Folder}: it holds an index store", folder);
+            return;
+        }
+
+        var options = new EnumerationOptions { AttributesToSkip = FileAttributes.Hidden | FileAttributes.System, IgnoreInaccessible = true };
+        foreach (string file in Directory.EnumerateFiles(folder, "*", options))
+        {
+            if (!Path.GetFileName(file).StartsWith('.') && IsSupported(file))
+            {
+                files.Add(file);
+            }
+        }
+
+        var folders = new EnumerationOptions { AttributesToSkip = FileAttributes.Hidden | FileAttributes.System | FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        foreach (string sub in Directory.EnumerateDirectories(folder, "*", folders))
+        {
+            if (!Path.GetFileName(sub).StartsWith('.'))
+            {
+                Walk(sub, files);
             }
         }
     }

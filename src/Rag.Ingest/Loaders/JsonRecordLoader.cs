@@ -8,9 +8,10 @@ namespace Rag.Ingest.Loaders;
 
 /// <summary>
 /// JSON records: <c>.jsonl</c>/<c>.ndjson</c> (one record per line) and <c>.json</c> (an array of records, or one record).
-/// Each record becomes one document. BEIR corpus records (<c>{"_id", "title", "text"}</c>) use <c>_id</c> as the document
+/// Each record becomes one document. BEIR corpus records (<c>{"_id", "title", "text"}</c>) use <c>_id</c> as the record
 /// id; generic records use <see cref="LoaderOptions.JsonIdField"/>, <see cref="LoaderOptions.JsonTextField"/> and
-/// <see cref="LoaderOptions.JsonTitleField"/>. Other scalar properties (and those of a nested <c>metadata</c> object) become
+/// <see cref="LoaderOptions.JsonTitleField"/>. The document id is <c>{file id}:{record id}</c> (<c>{file id}:line-N</c> or
+/// <c>{file id}:item-N</c> for a record without an id), and the title is <c>{file name}: {record title}</c>. Other scalar properties (and those of a nested <c>metadata</c> object) become
 /// metadata. A bad record is reported on its own and the other records still load.
 /// </summary>
 public sealed class JsonRecordLoader(LoaderOptions options) : IDocumentLoader
@@ -44,7 +45,7 @@ public sealed class JsonRecordLoader(LoaderOptions options) : IDocumentLoader
                     throw new DocumentLoadException($"'{source.Path}' has binary content (a NUL character on line 1); it is not JSON Lines.");
                 }
 
-                string locator = $"{source.DocumentId}:{lineNo}";
+                string locator = $"{source.DocumentId}:line-{lineNo}";
                 yield return ParseRecord(line, locator, source, lineNo);
             }
 
@@ -69,7 +70,7 @@ public sealed class JsonRecordLoader(LoaderOptions options) : IDocumentLoader
                 int i = 0;
                 foreach (var element in json.RootElement.EnumerateArray())
                 {
-                    yield return FromElement(element, $"{source.DocumentId}[{i}]", source, i + 1);
+                    yield return FromElement(element, $"{source.DocumentId}:item-{i + 1}", source, i + 1);
                     i++;
                 }
             }
@@ -102,10 +103,11 @@ public sealed class JsonRecordLoader(LoaderOptions options) : IDocumentLoader
 
         bool beir = record.TryGetProperty("_id", out var beirId);
         string? id = beir ? Scalar(beirId) : record.TryGetProperty(options.JsonIdField, out var gid) ? Scalar(gid) : null;
-        id = string.IsNullOrEmpty(id) ? locator : id;
+        // Record ids are namespaced by their file: the same id in two files names two documents.
+        id = string.IsNullOrEmpty(id) ? locator : $"{source.DocumentId}:{id}";
         string textField = beir ? "text" : options.JsonTextField;
         string titleField = beir ? "title" : options.JsonTitleField;
-        string? title = record.TryGetProperty(titleField, out var t) && t.ValueKind == JsonValueKind.String ? TextNormalizer.NormalizeInline(t.GetString()!) : null;
+        string? recordTitle = record.TryGetProperty(titleField, out var t) && t.ValueKind == JsonValueKind.String ? TextNormalizer.NormalizeInline(t.GetString()!) : null;
         if (!record.TryGetProperty(textField, out var textElement) || textElement.ValueKind != JsonValueKind.String)
         {
             return DocumentLoadResult.Failure(id, $"'{source.Path}' record {recordNo} (id '{id}'): no string property '{textField}' holding the text.");
@@ -115,7 +117,7 @@ public sealed class JsonRecordLoader(LoaderOptions options) : IDocumentLoader
         if (text.Length == 0)
         {
             // A record with only a title is still searchable by it.
-            text = title ?? string.Empty;
+            text = recordTitle ?? string.Empty;
         }
 
         if (text.Length == 0)
@@ -140,7 +142,10 @@ public sealed class JsonRecordLoader(LoaderOptions options) : IDocumentLoader
             }
         }
 
-        return DocumentLoadResult.Success(new RagDocument(id, text, string.IsNullOrEmpty(title) ? null : title, metadata));
+        // The title keeps the file name, so a cited record says where it came from.
+        string fileName = Path.GetFileName(source.Path);
+        string title = string.IsNullOrEmpty(recordTitle) ? fileName : $"{fileName}: {recordTitle}";
+        return DocumentLoadResult.Success(new RagDocument(id, text, title, metadata));
     }
 
     private static void AddScalar(Dictionary<string, string> metadata, JsonProperty property)

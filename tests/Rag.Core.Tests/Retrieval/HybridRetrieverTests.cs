@@ -44,7 +44,7 @@ public sealed class HybridRetrieverTests : IDisposable
     public async Task Hybrid_rrf_reports_consistent_per_stage_scores_and_ranks()
     {
         var retriever = new HybridRetriever(_keyword, _vectors, _embedder, options: new RetrievalOptions { RrfK = 60 });
-        var hits = await retriever.RetrieveAsync("heart attack risk", topK: 6);
+        var hits = await retriever.RetrieveAsync("heart attack risk", 6);
         Assert.NotEmpty(hits);
         Assert.Contains(hits[0].Chunk.DocumentId, new[] { "doc0", "doc4" });
         for (int i = 0; i < hits.Count; i++)
@@ -68,12 +68,12 @@ public sealed class HybridRetrieverTests : IDisposable
     public async Task Dense_mode_resolves_vector_hits_through_the_keyword_index_and_filters()
     {
         var retriever = new HybridRetriever(_keyword, _vectors, _embedder);
-        var dense = await retriever.RetrieveAsync("blood pressure and exercise", topK: 3, mode: RetrievalMode.Dense);
+        var dense = await retriever.RetrieveAsync("blood pressure and exercise", new RetrievalRequestOptions { TopK = 3, Mode = RetrievalMode.Dense });
         Assert.Equal("doc4", dense[0].Chunk.DocumentId);
         Assert.All(dense, h => Assert.Null(h.Bm25Rank));
         Assert.Equal(1, dense[0].VectorRank);
 
-        var filtered = await retriever.RetrieveAsync("coffee sleep heart", topK: 5, filter: new Dictionary<string, string> { ["topic"] = "lifestyle" }, mode: RetrievalMode.Hybrid);
+        var filtered = await retriever.RetrieveAsync("coffee sleep heart", new RetrievalRequestOptions { TopK = 5, Filter = new Dictionary<string, string> { ["topic"] = "lifestyle" }, Mode = RetrievalMode.Hybrid });
         Assert.Equal(["doc5"], filtered.Select(h => h.Chunk.DocumentId));
     }
 
@@ -82,25 +82,36 @@ public sealed class HybridRetrieverTests : IDisposable
     {
         var weighted = new HybridRetriever(_keyword, _vectors, _embedder, options: new RetrievalOptions { Fusion = FusionMethod.WeightedMinMax, Bm25Weight = 1, VectorWeight = 0 });
         var bm25Only = new HybridRetriever(_keyword, null, null);
-        var w = await weighted.RetrieveAsync("cholesterol statins", topK: 1);
-        var b = await bm25Only.RetrieveAsync("cholesterol statins", topK: 1);
+        var w = await weighted.RetrieveAsync("cholesterol statins", 1);
+        var b = await bm25Only.RetrieveAsync("cholesterol statins", 1);
         Assert.Equal(b[0].Chunk.Id, w[0].Chunk.Id);
         Assert.Equal(1.0, w[0].FusedScore, 9); // top BM25 hit normalizes to 1, vector weight 0
-        await Assert.ThrowsAsync<InvalidOperationException>(() => bm25Only.RetrieveAsync("x", mode: RetrievalMode.Dense));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => bm25Only.RetrieveAsync("x", new RetrievalRequestOptions { Mode = RetrievalMode.Dense }));
     }
 
     [Fact]
     public async Task Reranker_reorders_the_top_n_and_keeps_fused_scores()
     {
-        var retriever = new HybridRetriever(_keyword, _vectors, _embedder, new KeywordReranker("cholesterol"), new RetrievalOptions { RerankTopN = 6 });
-        var hits = await retriever.RetrieveAsync("heart", topK: 6);
+        var options = new RetrievalOptions { RerankTopN = 6 };
+        var retriever = new RetrieverBuilder(new HybridRetriever(_keyword, _vectors, _embedder, options)).UseReranking(new KeywordReranker("cholesterol"), options).Build();
+        var hits = await retriever.RetrieveAsync("heart", 6);
         var top = hits[0];
         Assert.Equal("doc1", top.Chunk.DocumentId);
         Assert.Equal(1f, top.RerankScore);
         Assert.Equal(top.RerankScore!.Value, top.Score);
         Assert.True(top.FusedRank > 1 || top.FusedScore > 0);
+        Assert.NotNull(retriever.GetService<RerankingRetriever>());
+        Assert.NotNull(retriever.GetService<HybridRetriever>());
 
-        var broken = new HybridRetriever(_keyword, _vectors, _embedder, new WrongCountReranker(), new RetrievalOptions { RerankTopN = 3 });
+        // Only the head is reranked: with RerankTopN 1 the order below the first hit is the fused order.
+        var headOnly = new RerankingRetriever(new HybridRetriever(_keyword, _vectors, _embedder), new KeywordReranker("cholesterol"), new RetrievalOptions { RerankTopN = 1 });
+        var fused = await new HybridRetriever(_keyword, _vectors, _embedder).RetrieveAsync("heart", 4);
+        var partly = await headOnly.RetrieveAsync("heart", 4);
+        Assert.Equal(fused.Select(h => h.Chunk.Id), partly.Select(h => h.Chunk.Id));
+        Assert.NotNull(partly[0].RerankScore);
+        Assert.All(partly.Skip(1), h => Assert.Null(h.RerankScore));
+
+        var broken = new RerankingRetriever(new HybridRetriever(_keyword, _vectors, _embedder), new WrongCountReranker(), new RetrievalOptions { RerankTopN = 3 });
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => broken.RetrieveAsync("heart"));
         Assert.Contains("scores for", e.Message, StringComparison.Ordinal);
     }
@@ -110,7 +121,7 @@ public sealed class HybridRetrieverTests : IDisposable
     {
         using var other = new HashingEmbeddingGenerator(128);
         var retriever = new HybridRetriever(_keyword, _vectors, other);
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => retriever.RetrieveAsync("heart", mode: RetrievalMode.Dense));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => retriever.RetrieveAsync("heart", new RetrievalRequestOptions { Mode = RetrievalMode.Dense }));
         Assert.Contains("128", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new HybridRetriever(_keyword, _vectors, null));
     }

@@ -1,18 +1,13 @@
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Rag.Core.Embeddings;
 using Rag.Core.Indexing;
-using Rag.Ingest.Chunking;
+using Rag.Core.Storage;
 using Rag.Ingest.Cli;
-using Rag.Ingest.Pipeline;
-using Rag.Ingest.Storage;
 
 namespace Rag.Ingest.Tests.Cli;
 
 public class IngestCommandTests
 {
-    private static readonly VectorIndexFactory Managed = new(new VectorIndexOptions { Backend = VectorBackend.Managed });
+    private static readonly IndexStoreOptions Managed = new() { Vectors = new VectorIndexOptions { Backend = VectorBackend.Managed } };
 
     private static string SamplesDir()
     {
@@ -41,7 +36,7 @@ public class IngestCommandTests
     {
         using var dir = new TempDir();
         using var embedder = new HashingEmbeddingGenerator(64);
-        var command = new IngestCommand(embedder: embedder, vectorFactory: Managed);
+        var command = new IngestCommand(embedder: embedder, store: Managed);
         string index = Path.Combine(dir.Path, "idx");
         string samples = SamplesDir();
 
@@ -57,12 +52,13 @@ public class IngestCommandTests
         Assert.Contains($"{files} indexed, 0 unchanged, 0 failed", lines[^1], StringComparison.Ordinal);
 
         using (var store = IndexStore.Open(new IndexStoreOptions { Directory = index }))
+        using (var snapshot = store.AcquireSnapshot())
         {
-            Assert.True(store.Verify().IsConsistent(expectVectors: true));
-            var hit = store.Keyword.Search("repository is locked stale lock", 1)[0].Chunk;
+            Assert.True(snapshot.Verify().IsConsistent(expectVectors: true));
+            var hit = snapshot.Keyword.Search("repository is locked stale lock", 1)[0].Chunk;
             Assert.Equal("troubleshooting-faq.md", hit.DocumentId);
             Assert.Equal(["Troubleshooting and FAQ", "Backups", "A backup failed with \"repository is locked\""], hit.HeadingPath);
-            Assert.Empty(store.Keyword.Search("analytics pricing imprint blog", 5));
+            Assert.Empty(snapshot.Keyword.Search("analytics pricing imprint blog", 5));
         }
 
         var again = await Run(command, samples, "--index", index, "--max-tokens", "128");
@@ -80,7 +76,7 @@ public class IngestCommandTests
     [InlineData(new[] { ".", "--max-tokens", "16", "--overlap", "16" }, "must be smaller than MaxTokens")]
     public async Task Usage_errors_return_2_with_a_message(string[] args, string message)
     {
-        var (code, output, err) = await Run(new IngestCommand(vectorFactory: Managed), args);
+        var (code, output, err) = await Run(new IngestCommand(store: Managed), args);
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
         Assert.Contains(message, err, StringComparison.Ordinal);
@@ -92,45 +88,9 @@ public class IngestCommandTests
         using var dir = new TempDir();
         dir.File("in/ok.txt", "fine text");
         dir.File("in/empty.md", "");
-        var (code, output, _) = await Run(new IngestCommand(vectorFactory: Managed), Path.Combine(dir.Path, "in"), "--index", Path.Combine(dir.Path, "idx"), "--no-vectors");
+        var (code, output, _) = await Run(new IngestCommand(store: Managed), Path.Combine(dir.Path, "in"), "--index", Path.Combine(dir.Path, "idx"), "--no-vectors");
         Assert.Equal(0, code);
         Assert.Contains("failed\tempty.md\t", output, StringComparison.Ordinal);
         Assert.Contains("(keywords only)", output, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task AddRagIngest_wires_a_working_pipeline()
-    {
-        using var dir = new TempDir();
-        var services = new ServiceCollection();
-        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(new HashingEmbeddingGenerator(32));
-        services.AddSingleton(Managed);
-        services.AddRagIngest(o =>
-        {
-            o.IndexDirectory = Path.Combine(dir.Path, "idx");
-            o.Chunking.MaxTokens = 64;
-            o.Chunking.OverlapTokens = 8;
-        });
-        using var sp = services.BuildServiceProvider();
-        var pipeline = sp.GetRequiredService<IngestionPipeline>();
-        var results = new List<IngestResult>();
-        await foreach (var r in pipeline.IngestAsync([new Core.Documents.RagDocument("a", "The quetzal is a bird.")]))
-        {
-            results.Add(r);
-        }
-
-        Assert.Equal(IngestStatus.Indexed, Assert.Single(results).Status);
-        Assert.Equal(32, sp.GetRequiredService<IndexStore>().Vectors!.Dimension);
-        Assert.IsType<MarkdownChunker>(sp.GetRequiredService<IChunker>());
-    }
-
-    [Fact]
-    public void AddRagIngest_rejects_invalid_options()
-    {
-        var services = new ServiceCollection();
-        services.AddRagIngest(o => o.Chunking.OverlapTokens = o.Chunking.MaxTokens);
-        using var sp = services.BuildServiceProvider();
-        var ex = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<IOptions<RagIngestOptions>>().Value);
-        Assert.Contains("OverlapTokens", ex.Message, StringComparison.Ordinal);
     }
 }

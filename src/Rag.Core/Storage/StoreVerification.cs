@@ -1,6 +1,6 @@
-namespace Rag.Ingest.Storage;
+namespace Rag.Core.Storage;
 
-/// <summary>Result of <see cref="IndexStore.Verify"/>: whether both indexes and the document table hold the same chunks.</summary>
+/// <summary>Result of <see cref="IndexSnapshot.Verify"/>: whether both indexes and the document table hold the same chunks.</summary>
 /// <param name="Generation">Committed generation checked.</param>
 /// <param name="Documents">Documents in the document table.</param>
 /// <param name="ManifestChunks">Chunk count recorded by the manifest.</param>

@@ -1,4 +1,4 @@
-namespace Rag.Ingest.Storage;
+namespace Rag.Core.Storage;
 
 /// <summary>What the store remembers about one indexed document; saved with every commit.</summary>
 /// <param name="Id">Document id.</param>
@@ -8,5 +8,5 @@ namespace Rag.Ingest.Storage;
 public sealed record DocumentRecord(string Id, string ContentHash, int ChunkCount, string? Source = null)
 {
     /// <summary>The ids of the document's chunks.</summary>
-    public IEnumerable<string> ChunkIds() => Enumerable.Range(0, ChunkCount).Select(i => Core.Documents.Chunk.MakeId(Id, i));
+    public IEnumerable<string> ChunkIds() => Enumerable.Range(0, ChunkCount).Select(i => Documents.Chunk.MakeId(Id, i));
 }

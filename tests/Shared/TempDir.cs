@@ -1,11 +1,11 @@
-namespace Rag.Ingest.Tests;
+namespace Rag.Tests;
 
 /// <summary>A temporary folder deleted at dispose.</summary>
 public sealed class TempDir : IDisposable
 {
     public TempDir()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rag-ingest-tests", Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rag-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
