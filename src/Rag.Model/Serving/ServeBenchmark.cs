@@ -28,6 +28,9 @@ public sealed class ServeBenchmarkArguments
     /// <summary>Use a unified KV cache (default false, which is llama-batched-bench's default layout).</summary>
     public bool UnifiedKvCache { get; init; }
 
+    /// <summary>Keep the thread count fixed instead of adapting it to the free cores (default false).</summary>
+    public bool FixedThreads { get; init; }
+
     /// <summary>Repetitions per stream count; the best is reported (default 1).</summary>
     public int Repeat { get; init; } = 1;
 
@@ -53,8 +56,9 @@ public sealed class ServeBenchmarkArguments
 /// <param name="WallTokensPerSecond">Generated tokens / wall time from submission to the last token (prefill included).</param>
 /// <param name="PerStreamTokensPerSecond">Each stream's tokens/s from its first to its last token.</param>
 /// <param name="DecodeTokensPerCpuSecond">Decode-only tokens per process CPU-second (robust on a shared machine at 1 thread).</param>
+/// <param name="ReducedThreadStepShare">Share of the run's decode steps that used fewer threads than configured (adaptive threads).</param>
 public sealed record ServeBenchmarkResult(int Streams, double AggregateDecodeTokensPerSecond, double WallTokensPerSecond, IReadOnlyList<double> PerStreamTokensPerSecond,
-    double DecodeTokensPerCpuSecond = 0);
+    double DecodeTokensPerCpuSecond = 0, double ReducedThreadStepShare = 0);
 
 /// <summary>
 /// The logic of <c>rag bench serve</c>: N concurrent greedy streams through one <see cref="LlamaBatchScheduler"/>,
@@ -80,6 +84,7 @@ public static class ServeBenchmark
             MaxSequences = maxStreams,
             PrefillChunkTokens = 2048,
             Threads = args.Threads,
+            AdaptiveThreads = !args.FixedThreads,
             UnifiedKvCache = args.UnifiedKvCache,
             EnablePrefixCache = false,
             MaxQueuedRequests = maxStreams,
@@ -108,7 +113,9 @@ public static class ServeBenchmark
                 var tokens = after.DecodeOnlyTokens - before.DecodeOnlyTokens;
                 var seconds = (after.DecodeOnlyTime - before.DecodeOnlyTime).TotalSeconds;
                 var cpu = (after.DecodeOnlyCpuTime - before.DecodeOnlyCpuTime).TotalSeconds;
-                var r = new ServeBenchmarkResult(n, seconds > 0 ? tokens / seconds : 0, n * args.Tokens / wall.TotalSeconds, perStream, cpu > 0 ? tokens / cpu : 0);
+                var steps = after.Steps - before.Steps;
+                var reduced = steps > 0 ? (double)(after.ReducedThreadSteps - before.ReducedThreadSteps) / steps : 0;
+                var r = new ServeBenchmarkResult(n, seconds > 0 ? tokens / seconds : 0, n * args.Tokens / wall.TotalSeconds, perStream, cpu > 0 ? tokens / cpu : 0, reduced);
                 if (best is null || r.AggregateDecodeTokensPerSecond > best.AggregateDecodeTokensPerSecond)
                 {
                     best = r;
@@ -124,11 +131,11 @@ public static class ServeBenchmark
 
     /// <summary>Formats one row as printed by <c>rag bench serve</c>.</summary>
     public static string Format(ServeBenchmarkResult r) => string.Create(CultureInfo.InvariantCulture,
-        $"streams: {r.Streams}  aggregate decode tokens/s: {r.AggregateDecodeTokensPerSecond:F1}  decode tokens/cpu-s: {r.DecodeTokensPerCpuSecond:F1}  wall tokens/s: {r.WallTokensPerSecond:F1}  per-stream tokens/s: {string.Join(" ", r.PerStreamTokensPerSecond.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}");
+        $"streams: {r.Streams}  aggregate decode tokens/s: {r.AggregateDecodeTokensPerSecond:F1}  decode tokens/cpu-s: {r.DecodeTokensPerCpuSecond:F1}  reduced-thread steps: {r.ReducedThreadStepShare:P0}  wall tokens/s: {r.WallTokensPerSecond:F1}  per-stream tokens/s: {string.Join(" ", r.PerStreamTokensPerSecond.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}");
 
     /// <summary>
     /// Entry point for <c>rag bench serve --model PATH [--streams 1,2,4,8,16] [--tokens 64] [--prompt-tokens 128]
-    /// [--threads 2] [--ctx 4096] [--unified-kv] [--repeat 1]</c>. Results go to stdout, errors to stderr; returns the exit code.
+    /// [--threads 2] [--fixed-threads] [--ctx 4096] [--unified-kv] [--repeat 1]</c>. Results go to stdout, errors to stderr; returns the exit code.
     /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -143,7 +150,7 @@ public static class ServeBenchmark
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
-            await stderr.WriteLineAsync($"{ex.Message}\nusage: rag bench serve --model PATH [--streams 1,2,4,8,16] [--tokens 64] [--prompt-tokens 128] [--threads 2] [--ctx 4096] [--unified-kv] [--repeat 1]").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"{ex.Message}\nusage: rag bench serve --model PATH [--streams 1,2,4,8,16] [--tokens 64] [--prompt-tokens 128] [--threads 2] [--fixed-threads] [--ctx 4096] [--unified-kv] [--repeat 1]").ConfigureAwait(false);
             return 2;
         }
 
@@ -165,6 +172,7 @@ public static class ServeBenchmark
         IReadOnlyList<int> streams = [1, 2, 4, 8, 16];
         int tokens = 64, prompt = 128, threads = 2, ctx = 4096, repeat = 1;
         var unified = false;
+        var fixedThreads = false;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -179,6 +187,7 @@ public static class ServeBenchmark
                 case "--ctx": ctx = NextInt(); break;
                 case "--repeat": repeat = NextInt(); break;
                 case "--unified-kv": unified = true; break;
+                case "--fixed-threads": fixedThreads = true; break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.");
             }
         }
@@ -192,6 +201,7 @@ public static class ServeBenchmark
             Threads = threads,
             ContextSize = ctx,
             UnifiedKvCache = unified,
+            FixedThreads = fixedThreads,
             Repeat = repeat,
         };
     }
