@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Rag.Model.Inference;
 using Rag.Model.Native;
 using Rag.Model.Native.Internal;
 using Rag.Model.Native.Interop;
+using Rag.Model.Sampling;
 using Rag.Model.Serving;
 
 namespace Rag.Model.Tests;

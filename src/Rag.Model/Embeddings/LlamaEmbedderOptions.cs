@@ -1,4 +1,6 @@
+using Rag.Model.Inference;
 using Rag.Model.Native.Internal;
+using Rag.Model.Serving;
 
 namespace Rag.Model.Embeddings;
 

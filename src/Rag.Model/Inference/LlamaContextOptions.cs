@@ -1,6 +1,6 @@
 using Rag.Model.Native.Internal;
 
-namespace Rag.Model;
+namespace Rag.Model.Inference;
 
 /// <summary>Settings for <see cref="LlamaModel.CreateContext"/>.</summary>
 public sealed class LlamaContextOptions

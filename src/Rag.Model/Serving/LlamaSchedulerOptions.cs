@@ -36,7 +36,7 @@ public sealed class LlamaSchedulerOptions
 
     /// <summary>
     /// Use fewer threads than configured while other processes keep cores busy (see
-    /// <see cref="LlamaContextOptions.AdaptiveThreads"/>).
+    /// <see cref="Inference.LlamaContextOptions.AdaptiveThreads"/>).
     /// </summary>
     /// <value>true.</value>
     public bool AdaptiveThreads { get; set; } = true;
