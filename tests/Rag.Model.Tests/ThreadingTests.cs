@@ -134,7 +134,9 @@ public class ThreadingTests
 
             var after = scheduler.GetStatistics();
             Assert.Equal(1, after.ThreadsInUse);
-            Assert.Equal(after.Steps - before.Steps, after.ReducedThreadSteps - before.ReducedThreadSteps);
+            // Every step of the generation ran reduced (the counter of a step is bumped before its decode, the step count after it).
+            Assert.True(after.ReducedThreadSteps - before.ReducedThreadSteps >= after.Steps - before.Steps,
+                $"{after.ReducedThreadSteps - before.ReducedThreadSteps} reduced of {after.Steps - before.Steps} steps");
         }
         finally
         {
