@@ -21,6 +21,7 @@ repo="$(cd "$here/../.." && pwd)"
 serve_model="${1:?usage: compare.sh SERVE_MODEL [DECODE_MODEL...]}"
 shift
 shared="${RAG_SHARED_DIR:-$repo/../shared}"
+export RAG_LLAMA_NATIVE_DIR="${RAG_LLAMA_NATIVE_DIR:-$repo/.native/llama/linux-x64}"
 decode_models=("$@")
 [ ${#decode_models[@]} -gt 0 ] || decode_models=("$serve_model" "$shared/models/stories260K-llama-f32.gguf")
 rounds="${ROUNDS:-1}"
@@ -43,7 +44,7 @@ trap stop_busy EXIT
 load() { cut -d' ' -f1 /proc/loadavg; }
 # serve_rate LINES STREAMS: the aggregate decode figure of one stream count
 serve_rate() { echo "$1" | awk -v n="$2" '$1 == "streams:" && $2 == n { for (i = 1; i <= NF; i++) if ($i == "tokens/s:") { print $(i + 1); exit } }'; }
-serve() { "$@" --model "$serve_model" --streams 8,16 --tokens 64 --prompt-tokens 128 --ctx 4096 2>/dev/null | tee /dev/stderr; }
+serve() { "$@" --model "$serve_model" --streams 8,16 --tokens 64 --prompt-tokens 128 --ctx 4096 2>/dev/null | tee /dev/stderr || true; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 
 decode_rows=()
@@ -60,12 +61,12 @@ for round in $(seq 1 "$rounds"); do
     for m in "${decode_models[@]}"; do
       c="-"
       if [ -n "$cloop" ]; then
-        out=$("$cloop" "$m" 1 128 2048 "Once upon a time" 5 2>/dev/null); echo "$out" >&2
+        out=$("$cloop" "$m" 1 128 2048 "Once upon a time" 5 2>/dev/null || true); echo "$out" >&2
         c=$(echo "$out" | awk '/^best tokens/ { print $3 }')
       fi
-      out=$("$repo/rag" bench decode --model "$m" --threads 1 --tokens 128 --ctx 2048 --repeats 5 2>/dev/null); echo "ours decode $m: $out" >&2
+      out=$("$repo/rag" bench decode --model "$m" --threads 1 --tokens 128 --ctx 2048 --repeats 5 2>/dev/null || true); echo "ours decode $m: $out" >&2
       o=$(echo "$out" | awk '/^tokens\/s:/ { print $2 }')
-      out=$("$peer" decode --model "$m" --threads 1 --tokens 128 --ctx 2048 --repeats 5 2>/dev/null); echo "LLamaSharp decode $m: $out" >&2
+      out=$("$peer" decode --model "$m" --threads 1 --tokens 128 --ctx 2048 --repeats 5 2>/dev/null || true); echo "LLamaSharp decode $m: $out" >&2
       l=$(echo "$out" | awk '/^tokens\/s:/ { print $2 }')
       decode_rows+=("| $round | $label | $(load) | $(basename "$m") | $c | $o | $l | $(ratio "$o" "$c") | $(ratio "$l" "$o") |")
     done
