@@ -44,7 +44,8 @@ trap stop_busy EXIT
 load() { cut -d' ' -f1 /proc/loadavg; }
 # serve_rate LINES STREAMS: the aggregate decode figure of one stream count
 serve_rate() { echo "$1" | awk -v n="$2" '$1 == "streams:" && $2 == n { for (i = 1; i <= NF; i++) if ($i == "tokens/s:") { print $(i + 1); exit } }'; }
-serve() { "$@" --model "$serve_model" --streams 8,16 --tokens 64 --prompt-tokens 128 --ctx 4096 2>/dev/null | tee /dev/stderr || true; }
+# (the raw lines go to stderr with echo: `tee /dev/stderr` would reopen, and so truncate, a redirected log file)
+serve() { local out; out=$("$@" --model "$serve_model" --streams 8,16 --tokens 64 --prompt-tokens 128 --ctx 4096 2>/dev/null || true); echo "$out" >&2; echo "$out"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 
 decode_rows=()
