@@ -48,19 +48,38 @@ public class ThreadingTests
     public void A_context_frees_its_thread_pool_and_workers_when_disposed_and_not_before()
     {
         using var model = LlamaModel.Load(TestModels.Stories260K);
-        var before = ThreadCount();
-        var ctx = model.CreateContext(new LlamaContextOptions { ContextSize = 128, Threads = 2, AdaptiveThreads = false });
-        var pool = ctx.Handle.Threads!.Pool;
-        Assert.NotNull(pool);
-        Assert.Equal(2, pool.Threads);
-        Assert.False(pool.IsClosed);
-        Assert.Equal(before + 1, ThreadCount()); // one worker; the decoding thread is worker 0
 
-        ctx.Decode([new BatchToken(1, 0, 0, true)]);
-        Assert.Equal(2, ctx.ThreadsInUse);
-        ctx.Dispose();
-        Assert.True(pool.IsClosed);
-        Assert.Equal(before, ThreadCount());
+        // Created on a thread of its own name: ggml's workers inherit the creating thread's name (Linux comm), which
+        // tells them apart from the runtime's own threads that come and go meanwhile.
+        const string name = "rag-pool-test";
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Assert.Equal(0, Workers(name));
+                var ctx = model.CreateContext(new LlamaContextOptions { ContextSize = 128, Threads = 2, AdaptiveThreads = false });
+                var pool = ctx.Handle.Threads!.Pool;
+                Assert.NotNull(pool);
+                Assert.Equal(2, pool.Threads);
+                Assert.False(pool.IsClosed);
+                Assert.Equal(1, Workers(name)); // one worker; the decoding thread is worker 0
+
+                ctx.Decode([new BatchToken(1, 0, 0, true)]);
+                Assert.Equal(2, ctx.ThreadsInUse);
+                ctx.Dispose();
+                Assert.True(pool.IsClosed);
+                Assert.Equal(0, Workers(name)); // ggml_threadpool_free joined it
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        })
+        { Name = name };
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
 
         // A context with one thread has no pool at all: a decode runs exactly as before this pool existed.
         using var single = model.CreateContext(new LlamaContextOptions { ContextSize = 128, Threads = 1 });
@@ -149,5 +168,22 @@ public class ThreadingTests
         }
     }
 
-    private static int ThreadCount() => Directory.GetDirectories("/proc/self/task").Length;
+    // Threads named like the calling thread, other than the calling thread itself.
+    private static int Workers(string name)
+    {
+        var self = File.ReadAllText("/proc/thread-self/stat").Split(' ')[0];
+        return Directory.GetDirectories("/proc/self/task").Count(t => Path.GetFileName(t) != self && Comm(t) == name);
+
+        static string? Comm(string task)
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(task, "comm")).Trim();
+            }
+            catch (IOException)
+            {
+                return null; // the thread exited meanwhile
+            }
+        }
+    }
 }
