@@ -20,9 +20,10 @@ public sealed class LlamaModelOptions
     /// <summary>llama.cpp native library directory; null = $RAG_LLAMA_NATIVE_DIR or the upward search for .native/llama/linux-x64.</summary>
     public string? NativeLibraryPath { get; set; }
 
-    /// <summary>Decode threads (default: half the logical processors, at least 1).</summary>
+    /// <summary>Most decode threads; fewer are used while other processes keep cores busy.</summary>
+    /// <value>The logical processors, at most 8 (2 on a 2-core machine).</value>
     [Range(1, 1024)]
-    public int Threads { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+    public int Threads { get; set; } = Native.Internal.ThreadDefaults.Threads;
 
     /// <summary>Context size per context (default 4096).</summary>
     [Range(16, 1 << 20)]

@@ -9,11 +9,11 @@ internal static class BenchServeCommand
 {
     /// <summary>Formats one row as printed by <c>rag bench serve</c>.</summary>
     public static string Format(ServeBenchmarkResult r) => string.Create(CultureInfo.InvariantCulture,
-        $"streams: {r.Streams}  aggregate decode tokens/s: {r.AggregateDecodeTokensPerSecond:F1}  decode tokens/cpu-s: {r.DecodeTokensPerCpuSecond:F1}  wall tokens/s: {r.WallTokensPerSecond:F1}  per-stream tokens/s: {string.Join(" ", r.PerStreamTokensPerSecond.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}");
+        $"streams: {r.Streams}  aggregate decode tokens/s: {r.AggregateDecodeTokensPerSecond:F1}  decode tokens/cpu-s: {r.DecodeTokensPerCpuSecond:F1}  reduced-thread steps: {r.ReducedThreadStepShare:P0}  wall tokens/s: {r.WallTokensPerSecond:F1}  per-stream tokens/s: {string.Join(" ", r.PerStreamTokensPerSecond.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}");
 
     /// <summary>
     /// Entry point for <c>rag bench serve --model PATH [--streams 1,2,4,8,16] [--tokens 64] [--prompt-tokens 128]
-    /// [--threads 2] [--ctx 4096] [--unified-kv] [--repeat 1]</c>. Results go to stdout, errors to stderr; returns the exit code.
+    /// [--threads 2] [--fixed-threads] [--ctx 4096] [--unified-kv] [--repeat 1]</c>. Results go to stdout, errors to stderr; returns the exit code.
     /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -28,7 +28,7 @@ internal static class BenchServeCommand
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
-            await stderr.WriteLineAsync($"{ex.Message}\nusage: rag bench serve --model PATH [--streams 1,2,4,8,16] [--tokens 64] [--prompt-tokens 128] [--threads 2] [--ctx 4096] [--unified-kv] [--repeat 1]").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"{ex.Message}\nusage: rag bench serve --model PATH [--streams 1,2,4,8,16] [--tokens 64] [--prompt-tokens 128] [--threads 2] [--fixed-threads] [--ctx 4096] [--unified-kv] [--repeat 1]").ConfigureAwait(false);
             return 2;
         }
 
@@ -50,6 +50,7 @@ internal static class BenchServeCommand
         IReadOnlyList<int> streams = [1, 2, 4, 8, 16];
         int tokens = 64, prompt = 128, threads = 2, ctx = 4096, repeat = 1;
         var unified = false;
+        var fixedThreads = false;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -64,6 +65,7 @@ internal static class BenchServeCommand
                 case "--ctx": ctx = NextInt(); break;
                 case "--repeat": repeat = NextInt(); break;
                 case "--unified-kv": unified = true; break;
+                case "--fixed-threads": fixedThreads = true; break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.");
             }
         }
@@ -77,6 +79,7 @@ internal static class BenchServeCommand
             Threads = threads,
             ContextSize = ctx,
             UnifiedKvCache = unified,
+            FixedThreads = fixedThreads,
             Repeat = repeat,
         };
     }

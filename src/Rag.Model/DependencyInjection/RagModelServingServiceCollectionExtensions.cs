@@ -67,6 +67,7 @@ public static class RagModelServingServiceCollectionExtensions
                     BatchTokens = e.BatchTokens,
                     MaxInputsPerBatch = e.MaxInputsPerBatch,
                     Threads = e.Threads,
+                    AdaptiveThreads = e.AdaptiveThreads,
                     MaxQueuedRequests = e.MaxQueuedRequests,
                     Truncate = e.Truncate,
                 };

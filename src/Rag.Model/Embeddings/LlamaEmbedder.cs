@@ -44,7 +44,8 @@ public sealed class LlamaEmbedder : IAsyncDisposable, IDisposable
         _context = NativeContextFactory.Create(model, new NativeContextSpec(
             ContextSize: _options.BatchTokens, BatchSize: _options.BatchTokens, MicroBatchSize: _options.BatchTokens,
             Sequences: _options.MaxInputsPerBatch, Threads: _options.Threads, BatchThreads: _options.Threads,
-            UnifiedKvCache: true, Embeddings: true, PoolingType: (int)_options.Pooling, FlashAttention: null));
+            UnifiedKvCache: true, Embeddings: true, PoolingType: (int)_options.Pooling, FlashAttention: null,
+            AdaptiveThreads: _options.AdaptiveThreads));
         var ok = false;
         _context.DangerousAddRef(ref ok);
         _ctx = _context.DangerousGetHandle();
@@ -310,7 +311,7 @@ public sealed class LlamaEmbedder : IAsyncDisposable, IDisposable
         pending.RemoveRange(0, taken.Count);
         batch->n_tokens = n;
         LlamaNative.llama_memory_clear(LlamaNative.llama_get_memory(_ctx), true);
-        var rc = LlamaNative.llama_decode(_ctx, *batch);
+        var rc = _context.Decode(_ctx, *batch);
         Interlocked.Increment(ref _batches);
         if (rc != 0)
         {

@@ -1,4 +1,5 @@
 using Rag.Model.Inference;
+using Rag.Model.Native.Internal;
 using Rag.Model.Serving;
 
 namespace Rag.Model.Embeddings;
@@ -18,8 +19,16 @@ public sealed class LlamaEmbedderOptions
     /// <summary>Most inputs in one batched decode (default 64).</summary>
     public int MaxInputsPerBatch { get; set; } = 64;
 
-    /// <summary>Threads (default: half the logical processors, at least 1).</summary>
-    public int Threads { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+    /// <summary>Most threads.</summary>
+    /// <value>The logical processors, at most 8 (2 on a 2-core machine).</value>
+    public int Threads { get; set; } = ThreadDefaults.Threads;
+
+    /// <summary>
+    /// Use fewer threads than configured while other processes keep cores busy (see
+    /// <see cref="LlamaContextOptions.AdaptiveThreads"/>).
+    /// </summary>
+    /// <value>true.</value>
+    public bool AdaptiveThreads { get; set; } = true;
 
     /// <summary>Requests that may wait (default 1024); beyond it submissions fail with <see cref="Serving.LlamaSchedulerOverloadedException"/>.</summary>
     public int MaxQueuedRequests { get; set; } = 1024;

@@ -29,12 +29,11 @@ public sealed class LlamaContext : IDisposable
         _model = model;
         _handle = NativeContextFactory.Create(model, new NativeContextSpec(
             options.ContextSize, options.BatchSize, options.MicroBatchSize, options.SequenceCount, options.Threads, options.BatchThreads,
-            UnifiedKvCache: false, options.Embeddings, PoolingType: -1, options.FlashAttention, options.CollectPerformance));
+            UnifiedKvCache: false, options.Embeddings, PoolingType: -1, options.FlashAttention, options.CollectPerformance, options.AdaptiveThreads));
         var ctx = _handle.DangerousGetHandle();
         ContextSize = (int)LlamaNative.llama_n_ctx(ctx);
         BatchSize = (int)LlamaNative.llama_n_batch(ctx);
         SequenceCount = (int)LlamaNative.llama_n_seq_max(ctx);
-        Threads = options.Threads;
         _batch = new SafeLlamaBatchHandle(BatchSize, SequenceCount);
     }
 
@@ -50,8 +49,14 @@ public sealed class LlamaContext : IDisposable
     /// <summary>Number of sequences the context holds.</summary>
     public int SequenceCount { get; }
 
-    /// <summary>Decode threads.</summary>
-    public int Threads { get; }
+    /// <summary>Most decode threads (configured).</summary>
+    public int Threads => _handle.Threads?.Threads ?? 1;
+
+    /// <summary>
+    /// Threads the latest decode used: fewer than <see cref="Threads"/> while other processes held cores and
+    /// <see cref="LlamaContextOptions.AdaptiveThreads"/> is on.
+    /// </summary>
+    public int ThreadsInUse => _handle.Threads?.Current ?? 1;
 
     internal SafeLlamaContextHandle Handle => _handle;
 
@@ -90,12 +95,13 @@ public sealed class LlamaContext : IDisposable
         return LlamaNative.llama_memory_seq_pos_max(LlamaNative.llama_get_memory(c.Pointer), sequence);
     }
 
-    /// <summary>Changes the thread counts.</summary>
+    /// <summary>Changes the most threads (adaptive threads stay on or off as configured).</summary>
     public void SetThreads(int threads, int batchThreads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(batchThreads);
         using var c = new HandleLease(_handle, nameof(LlamaContext));
-        LlamaNative.llama_set_n_threads(c.Pointer, threads, batchThreads > 0 ? batchThreads : threads);
+        _handle.Threads!.Reconfigure(c.Pointer, threads, batchThreads > 0 ? batchThreads : threads);
     }
 
     /// <summary>
@@ -131,7 +137,7 @@ public sealed class LlamaContext : IDisposable
         }
 
         batch->n_tokens = tokens.Length;
-        var rc = LlamaNative.llama_decode(c.Pointer, *batch);
+        var rc = _handle.Decode(c.Pointer, *batch);
         if (rc != 0)
         {
             throw new LlamaDecodeException(rc);
@@ -350,7 +356,7 @@ public sealed class LlamaContext : IDisposable
                 }
 
                 _batch->n_tokens = count;
-                var rc = LlamaNative.llama_decode(_ctx, *_batch);
+                var rc = _owner._handle.Decode(_ctx, *_batch);
                 if (rc != 0)
                 {
                     throw new LlamaDecodeException(rc);
@@ -391,7 +397,7 @@ public sealed class LlamaContext : IDisposable
             _batch->seq_id[0][0] = 0;
             _batch->logits[0] = 1;
             _batch->n_tokens = 1;
-            var rc = LlamaNative.llama_decode(_ctx, *_batch);
+            var rc = _owner._handle.Decode(_ctx, *_batch);
             if (rc == 1)
             {
                 return false;

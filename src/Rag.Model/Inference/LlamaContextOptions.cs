@@ -1,3 +1,5 @@
+using Rag.Model.Native.Internal;
+
 namespace Rag.Model.Inference;
 
 /// <summary>Settings for <see cref="LlamaModel.CreateContext"/>.</summary>
@@ -12,14 +14,22 @@ public sealed class LlamaContextOptions
     /// <summary>Physical micro-batch (default 512, never above <see cref="BatchSize"/>).</summary>
     public int MicroBatchSize { get; set; } = 512;
 
-    /// <summary>
-    /// Threads for single-token decoding. Default: half the logical processors (at least 1), because llama.cpp's
-    /// threads spin-wait and oversubscription collapses throughput.
-    /// </summary>
-    public int Threads { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+    /// <summary>Most threads for single-token decoding.</summary>
+    /// <value>The logical processors, at most 8 (2 on a 2-core machine).</value>
+    public int Threads { get; set; } = ThreadDefaults.Threads;
 
-    /// <summary>Threads for prompt/batch processing; 0 = same as <see cref="Threads"/>.</summary>
+    /// <summary>Most threads for prompt/batch processing; 0 = same as <see cref="Threads"/>.</summary>
+    /// <value>0.</value>
     public int BatchThreads { get; set; }
+
+    /// <summary>
+    /// Use fewer threads than configured while other processes keep cores busy. llama.cpp's CPU threads spin at a
+    /// barrier after every operation, so a thread that loses its core stalls all the others: with one busy process on
+    /// two cores, two fixed threads ran at about half the speed of one. Adaptive threads measure the free cores every
+    /// 100 ms and never use more threads than there are.
+    /// </summary>
+    /// <value>true.</value>
+    public bool AdaptiveThreads { get; set; } = true;
 
     /// <summary>Number of independent sequences the context can hold (default 1). Batching schedulers raise it.</summary>
     public int SequenceCount { get; set; } = 1;

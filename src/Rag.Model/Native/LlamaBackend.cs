@@ -76,6 +76,7 @@ public static class LlamaBackend
             var searched = new List<string>();
             var dir = ResolveNativeDirectory(options.NativeLibraryPath, searched)
                 ?? throw CreateMissingException(searched);
+            ThrowIfAnotherStackIsLoaded(dir, searched);
             s_nativeDir = dir;
             LoadCoreLibraries(dir, searched);
             RegisterResolver();
@@ -181,6 +182,52 @@ public static class LlamaBackend
         $"\nFix: run `./rag setup` (it installs them under {DefaultRelativeDir}), or set " +
         $"{LlamaBackendOptions.NativeDirEnvironmentVariable} (or Rag:Model:NativeLibraryPath) to a directory holding " +
         $"{LlamaFileName}, {GgmlFileName}, {GgmlBaseFileName} and libggml-cpu-*.so from @node-llama-cpp/linux-x64@3.22.1.";
+
+    // Another llama.cpp/ggml build already in the process (LLamaSharp's, typically) would answer our libraries' lookups
+    // of libggml-base.so by soname, and the process dies at the first missing symbol (measured: "symbol lookup error:
+    // libllama.v0.5.0.so: undefined symbol: ggml_flash_attn_ext_set_n_kv_max"). Refuse before loading anything.
+    private static void ThrowIfAnotherStackIsLoaded(string dir, List<string> searched)
+    {
+        var ours = Path.GetFullPath(dir).TrimEnd('/');
+        var foreign = MappedLlamaFiles().FirstOrDefault(f => !string.Equals(Path.GetDirectoryName(f), ours, StringComparison.Ordinal));
+        if (foreign is not null)
+        {
+            throw new LlamaNativeLibraryException(
+                $"Another llama.cpp build is already loaded in this process ({foreign}; LLamaSharp's native library, if the " +
+                "path says runtimes/). Rag.Model cannot load its own next to it: both ship libggml-base.so, and mixing them " +
+                "kills the process. Fix: use one backend per process: either Rag.Model, or LLamaSharp through Rag.LLamaSharp " +
+                "(builder.AddLLamaSharp()), or run the other one in a separate process.",
+                searched);
+        }
+    }
+
+    /// <summary>libllama*/libggml* files mapped into this process right now (from /proc/self/maps; empty elsewhere).</summary>
+    internal static IReadOnlyList<string> MappedLlamaFiles()
+    {
+        var result = new List<string>();
+        if (!File.Exists("/proc/self/maps"))
+        {
+            return result;
+        }
+
+        foreach (var line in File.ReadLines("/proc/self/maps"))
+        {
+            var idx = line.IndexOf('/', StringComparison.Ordinal);
+            if (idx < 0)
+            {
+                continue;
+            }
+
+            var path = line[idx..];
+            var name = Path.GetFileName(path);
+            if ((name.StartsWith("libggml", StringComparison.Ordinal) || name.StartsWith("libllama", StringComparison.Ordinal)) && !result.Contains(path))
+            {
+                result.Add(path);
+            }
+        }
+
+        return result;
+    }
 
     private static void LoadCoreLibraries(string dir, List<string> searched)
     {
@@ -290,31 +337,14 @@ public static class LlamaBackend
     private static List<string> LoadedNativeFiles(string dir)
     {
         // /proc/self/maps is the ground truth of which variant ggml picked (e.g. libggml-cpu-zen4.so).
-        var result = new List<string>();
         try
         {
-            foreach (var line in File.ReadLines("/proc/self/maps"))
-            {
-                var idx = line.IndexOf('/');
-                if (idx < 0)
-                {
-                    continue;
-                }
-
-                var p = line[idx..];
-                var name = Path.GetFileName(p);
-                if ((name.StartsWith("libggml", StringComparison.Ordinal) || name.StartsWith("libllama", StringComparison.Ordinal))
-                    && !result.Contains(p))
-                {
-                    result.Add(p);
-                }
-            }
+            var mapped = MappedLlamaFiles().ToList();
+            return mapped.Count > 0 ? mapped : [Path.Combine(dir, LlamaFileName)];
         }
         catch (IOException)
         {
-            result.Add(Path.Combine(dir, LlamaFileName));
+            return [Path.Combine(dir, LlamaFileName)];
         }
-
-        return result;
     }
 }

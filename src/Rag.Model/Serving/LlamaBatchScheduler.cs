@@ -73,7 +73,7 @@ public sealed class LlamaBatchScheduler : IAsyncDisposable, IDisposable
         var nSeq = _options.MaxSequences + cacheSeqs;
         _context = NativeContextFactory.Create(model, new NativeContextSpec(
             _options.ContextSize, _options.BatchSize, _options.MicroBatchSize, nSeq, _options.Threads, _options.BatchThreads,
-            _options.UnifiedKvCache, Embeddings: false, PoolingType: -1, _options.FlashAttention));
+            _options.UnifiedKvCache, Embeddings: false, PoolingType: -1, _options.FlashAttention, AdaptiveThreads: _options.AdaptiveThreads));
         var ctxRef = false;
         try
         {
@@ -178,6 +178,8 @@ public sealed class LlamaBatchScheduler : IAsyncDisposable, IDisposable
         ActiveSequences = Volatile.Read(ref _activeCount),
         PrefixCacheEntries = _prefixCache?.Count ?? 0,
         PrefixCacheTokens = _prefixCache?.Tokens ?? 0,
+        ReducedThreadSteps = _context.Threads?.ReducedDecodes ?? 0,
+        ThreadsInUse = _context.Threads?.Current ?? 1,
     };
 
     /// <summary>
@@ -494,7 +496,7 @@ public sealed class LlamaBatchScheduler : IAsyncDisposable, IDisposable
 
         batch->n_tokens = n;
         _adapters.Apply(_ctx, GroupSet(key));
-        var rc = LlamaNative.llama_decode(_ctx, *batch);
+        var rc = _context.Decode(_ctx, *batch);
         if (rc != 0)
         {
             HandleDecodeFailure(rc, key, prefillTokens);

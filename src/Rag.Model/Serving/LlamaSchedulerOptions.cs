@@ -1,3 +1,5 @@
+using Rag.Model.Native.Internal;
+
 namespace Rag.Model.Serving;
 
 /// <summary>Settings of a <see cref="LlamaBatchScheduler"/>. Call <see cref="Validate"/> (the scheduler does).</summary>
@@ -24,11 +26,20 @@ public sealed class LlamaSchedulerOptions
     /// <summary>Requests that may wait for a sequence (default 64). Beyond it, submissions fail with <see cref="LlamaSchedulerOverloadedException"/>.</summary>
     public int MaxQueuedRequests { get; set; } = 64;
 
-    /// <summary>Decode threads (default: half the logical processors, at least 1; llama.cpp threads spin-wait).</summary>
-    public int Threads { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+    /// <summary>Most decode threads.</summary>
+    /// <value>The logical processors, at most 8 (2 on a 2-core machine).</value>
+    public int Threads { get; set; } = ThreadDefaults.Threads;
 
-    /// <summary>Prompt threads; 0 = <see cref="Threads"/>.</summary>
+    /// <summary>Most threads for steps of several tokens; 0 = <see cref="Threads"/>.</summary>
+    /// <value>0.</value>
     public int BatchThreads { get; set; }
+
+    /// <summary>
+    /// Use fewer threads than configured while other processes keep cores busy (see
+    /// <see cref="Inference.LlamaContextOptions.AdaptiveThreads"/>).
+    /// </summary>
+    /// <value>true.</value>
+    public bool AdaptiveThreads { get; set; } = true;
 
     /// <summary>
     /// One KV-cell pool shared by all sequences (default true). A sequence can then grow to <see cref="ContextSize"/>

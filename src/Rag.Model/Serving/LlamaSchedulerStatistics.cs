@@ -48,7 +48,16 @@ public sealed record LlamaSchedulerStatistics
     /// <summary>KV tokens held by the prefix cache.</summary>
     public int PrefixCacheTokens { get; init; }
 
-    /// <summary>Aggregate tokens/s of decode-only steps.</summary>
+    /// <summary>
+    /// Decode steps that ran with fewer threads than configured because other processes held cores
+    /// (<see cref="LlamaSchedulerOptions.AdaptiveThreads"/>).
+    /// </summary>
+    public long ReducedThreadSteps { get; init; }
+
+    /// <summary>Threads the latest decode step used.</summary>
+    public int ThreadsInUse { get; init; }
+
+    /// <summary>Decode-only tokens per process CPU-second.</summary>
     public double DecodeOnlyTokensPerCpuSecond => DecodeOnlyCpuTime > TimeSpan.Zero ? DecodeOnlyTokens / DecodeOnlyCpuTime.TotalSeconds : 0;
 
     /// <summary>Aggregate tokens/s of decode-only steps.</summary>

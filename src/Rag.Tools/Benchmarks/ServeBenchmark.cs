@@ -32,6 +32,9 @@ public sealed class ServeBenchmarkArguments
     /// <summary>Use a unified KV cache (default false, which is llama-batched-bench's default layout).</summary>
     public bool UnifiedKvCache { get; init; }
 
+    /// <summary>Keep the thread count fixed instead of adapting it to the free cores (default false).</summary>
+    public bool FixedThreads { get; init; }
+
     /// <summary>Repetitions per stream count; the best is reported (default 1).</summary>
     public int Repeat { get; init; } = 1;
 
@@ -57,8 +60,9 @@ public sealed class ServeBenchmarkArguments
 /// <param name="WallTokensPerSecond">Generated tokens / wall time from submission to the last token (prefill included).</param>
 /// <param name="PerStreamTokensPerSecond">Each stream's tokens/s from its first to its last token.</param>
 /// <param name="DecodeTokensPerCpuSecond">Decode-only tokens per process CPU-second (robust on a shared machine at 1 thread).</param>
+/// <param name="ReducedThreadStepShare">Share of the run's decode steps that used fewer threads than configured (adaptive threads).</param>
 public sealed record ServeBenchmarkResult(int Streams, double AggregateDecodeTokensPerSecond, double WallTokensPerSecond, IReadOnlyList<double> PerStreamTokensPerSecond,
-    double DecodeTokensPerCpuSecond = 0);
+    double DecodeTokensPerCpuSecond = 0, double ReducedThreadStepShare = 0);
 
 /// <summary>
 /// The serving benchmark behind <c>rag bench serve</c>: N concurrent greedy streams through one <see cref="LlamaBatchScheduler"/>,
@@ -84,6 +88,7 @@ public static class ServeBenchmark
             MaxSequences = maxStreams,
             PrefillChunkTokens = 2048,
             Threads = args.Threads,
+            AdaptiveThreads = !args.FixedThreads,
             UnifiedKvCache = args.UnifiedKvCache,
             EnablePrefixCache = false,
             MaxQueuedRequests = maxStreams,
@@ -112,7 +117,9 @@ public static class ServeBenchmark
                 var tokens = after.DecodeOnlyTokens - before.DecodeOnlyTokens;
                 var seconds = (after.DecodeOnlyTime - before.DecodeOnlyTime).TotalSeconds;
                 var cpu = (after.DecodeOnlyCpuTime - before.DecodeOnlyCpuTime).TotalSeconds;
-                var r = new ServeBenchmarkResult(n, seconds > 0 ? tokens / seconds : 0, n * args.Tokens / wall.TotalSeconds, perStream, cpu > 0 ? tokens / cpu : 0);
+                var steps = after.Steps - before.Steps;
+                var reduced = steps > 0 ? (double)(after.ReducedThreadSteps - before.ReducedThreadSteps) / steps : 0;
+                var r = new ServeBenchmarkResult(n, seconds > 0 ? tokens / seconds : 0, n * args.Tokens / wall.TotalSeconds, perStream, cpu > 0 ? tokens / cpu : 0, reduced);
                 if (best is null || r.AggregateDecodeTokensPerSecond > best.AggregateDecodeTokensPerSecond)
                 {
                     best = r;

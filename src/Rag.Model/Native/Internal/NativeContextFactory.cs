@@ -16,7 +16,8 @@ internal readonly record struct NativeContextSpec(
     bool Embeddings,
     int PoolingType,
     bool? FlashAttention,
-    bool CollectPerformance = false);
+    bool CollectPerformance = false,
+    bool AdaptiveThreads = true);
 
 /// <summary>Creates native contexts (single-sequence <see cref="LlamaContext"/>, the batch scheduler, the embedder).</summary>
 internal static class NativeContextFactory
@@ -52,6 +53,17 @@ internal static class NativeContextFactory
                 $"llama.cpp could not create a context (n_ctx={spec.ContextSize}, n_batch={spec.BatchSize}, n_seq_max={spec.Sequences}): {string.Join(" | ", errors)}");
         }
 
-        return new SafeLlamaContextHandle(ctx, model.Handle);
+        var handle = new SafeLlamaContextHandle(ctx, model.Handle);
+        try
+        {
+            handle.Threads = ContextThreads.Create(ctx, p.n_threads, p.n_threads_batch, spec.AdaptiveThreads);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+
+        return handle;
     }
 }

@@ -27,4 +27,12 @@ internal static partial class GgmlNative
     [LibraryImport(GgmlBaseLibrary)] public static partial int ggml_backend_dev_type(IntPtr device);
     [LibraryImport(GgmlBaseLibrary)] public static partial void ggml_backend_dev_memory(IntPtr device, out nuint free, out nuint total);
     [LibraryImport(GgmlBaseLibrary)] public static partial void ggml_log_set(IntPtr callback, IntPtr userData);
+
+    // ---- CPU thread pools: ggml_threadpool_new/free live in the CPU backend variant picked at run time
+    // (libggml-cpu-<arch>.so), so they are reached through the registry's proc-address lookup, not imported. ----
+    [LibraryImport(GgmlLibrary, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr ggml_backend_reg_by_name(string name);
+    [LibraryImport(GgmlBaseLibrary, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr ggml_backend_reg_get_proc_address(IntPtr reg, string name);
+    [LibraryImport(GgmlBaseLibrary)] public static partial GgmlThreadPoolParams ggml_threadpool_params_default(int nThreads);
 }

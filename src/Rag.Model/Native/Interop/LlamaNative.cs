@@ -99,6 +99,8 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(LibraryName)] public static partial void llama_memory_seq_keep(IntPtr mem, int seqId);
     [LibraryImport(LibraryName)] public static partial int llama_memory_seq_pos_max(IntPtr mem, int seqId);
     [LibraryImport(LibraryName)] public static partial void llama_set_n_threads(IntPtr ctx, int nThreads, int nThreadsBatch);
+    [LibraryImport(LibraryName)] public static partial void llama_attach_threadpool(IntPtr ctx, IntPtr threadpool, IntPtr threadpoolBatch);
+    [LibraryImport(LibraryName)] public static partial void llama_detach_threadpool(IntPtr ctx);
     [LibraryImport(LibraryName)] public static partial void llama_set_abort_callback(IntPtr ctx, IntPtr callback, IntPtr data);
     [LibraryImport(LibraryName)] public static partial int llama_decode(IntPtr ctx, LlamaBatch batch);
     [LibraryImport(LibraryName)] public static partial int llama_encode(IntPtr ctx, LlamaBatch batch);

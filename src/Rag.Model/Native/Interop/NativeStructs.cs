@@ -162,3 +162,17 @@ internal struct LlamaPerfContextData
     public int n_eval;
     public int n_reused;
 }
+
+/// <summary>ggml_threadpool_params (ggml/include/ggml.h): a <c>bool cpumask[GGML_MAX_N_THREADS = 512]</c> then the scalars.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct GgmlThreadPoolParams
+{
+    public const int MaxThreads = 512;
+
+    public fixed byte cpumask[MaxThreads];
+    public int n_threads;
+    public int prio;
+    public uint poll;
+    public byte strict_cpu;
+    public byte paused;
+}
