@@ -12,7 +12,11 @@ public sealed record ClaimVerdict(string Claim, double Support, bool Supported, 
 /// <param name="Score">0..1: the weighted mean support of the claims; 1 when the answer makes no claim.</param>
 /// <param name="Claims">Every claim with its verdict.</param>
 /// <param name="Unparsed">Judge replies that could not be read (0 for deterministic variants); they count as unsupported.</param>
-public sealed record FaithfulnessResult(double Score, IReadOnlyList<ClaimVerdict> Claims, int Unparsed = 0);
+public sealed record FaithfulnessResult(double Score, IReadOnlyList<ClaimVerdict> Claims, int Unparsed = 0)
+{
+    /// <summary>The judge's claim-list reply when it could not be read (the answer's sentences were used instead); else null.</summary>
+    public string? UnreadableClaimList { get; init; }
+}
 
 /// <summary>Scores how well an answer is supported by the context it was given.</summary>
 public interface IFaithfulnessEvaluator

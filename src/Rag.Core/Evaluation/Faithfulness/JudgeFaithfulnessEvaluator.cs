@@ -48,6 +48,7 @@ public sealed class JudgeFaithfulnessEvaluator : IFaithfulnessEvaluator
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(contexts);
         int unparsed = 0;
+        string? claimListReply = null;
         List<string> claims;
         if (Options.ExtractClaims && answer.Trim().Length > 0)
         {
@@ -60,6 +61,7 @@ public sealed class JudgeFaithfulnessEvaluator : IFaithfulnessEvaluator
             {
                 unparsed++;
                 _logger.LogDebug("Judge claim list unreadable, using sentences: {Reply}", reply);
+                claimListReply = reply;
                 claims = SentenceSplitter.Split(answer);
             }
             else
@@ -97,10 +99,10 @@ public sealed class JudgeFaithfulnessEvaluator : IFaithfulnessEvaluator
                 unparsed++;
             }
 
-            verdicts.Add(new ClaimVerdict(claim, supported == true ? 1 : 0, supported == true, 1, supported is null ? "unreadable: " + reply : null));
+            verdicts.Add(new ClaimVerdict(claim, supported == true ? 1 : 0, supported == true, 1, (supported is null ? "unreadable: " : "judge: ") + reply));
         }
 
-        return new FaithfulnessResult(verdicts.Average(v => v.Support), verdicts, unparsed);
+        return new FaithfulnessResult(verdicts.Average(v => v.Support), verdicts, unparsed) { UnreadableClaimList = claimListReply };
     }
 
     private async Task<string> AskAsync(string instruction, string input, JsonElement schema, string schemaName, int maxTokens, CancellationToken cancellationToken)

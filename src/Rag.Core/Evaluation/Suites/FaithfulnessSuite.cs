@@ -99,24 +99,31 @@ public sealed class FaithfulnessSuite
             progress?.Report(new EvaluationProgress("scoring", i + 1, examples.Count));
         }
 
-        var metrics = new List<ReportMetric>
+        bool twoClasses = labels.Contains(true) && labels.Contains(false);
+        var metrics = new List<ReportMetric> { new("examples", examples.Count, $"{labels.Count(l => l)} fully attributable") };
+        if (twoClasses)
         {
-            new("examples", examples.Count, $"{labels.Count(l => l)} fully attributable"),
-            new("ROC-AUC support", RocCurve.Auc(scores["support"], labels), _supportDescription),
-            new("ROC-AUC support (lexical only)", RocCurve.Auc(scores["support (lexical only)"], labels), "ablation: semantic weight 0"),
-            new("ROC-AUC token-overlap precision", RocCurve.Auc(scores["token-overlap precision"], labels), "baseline: share of response tokens found in the knowledge"),
-            new("ROC-AUC token F1", RocCurve.Auc(scores["token F1"], labels), "baseline: token F1 of response and knowledge"),
-        };
+            metrics.Add(new("ROC-AUC support", RocCurve.Auc(scores["support"], labels), _supportDescription));
+            metrics.Add(new("ROC-AUC support (lexical only)", RocCurve.Auc(scores["support (lexical only)"], labels), "ablation: semantic weight 0"));
+            metrics.Add(new("ROC-AUC token-overlap precision", RocCurve.Auc(scores["token-overlap precision"], labels), "baseline: share of response tokens found in the knowledge"));
+            metrics.Add(new("ROC-AUC token F1", RocCurve.Auc(scores["token F1"], labels), "baseline: token F1 of response and knowledge"));
+        }
+
         var notes = new List<string>
         {
             "Labels binarized as the TRUE benchmark does: \"Fully attributable\" = 1, everything else = 0. " +
             "Published ROC-AUC on BEGIN (TRUE, Honovich et al. 2022): T5-11B ANLI 82.6, Q² 79.7.",
         };
-        var charts = new List<ReportChart>
+        var charts = new List<ReportChart>();
+        if (twoClasses)
         {
-            new("ROC curves on BEGIN", "false positive rate", "true positive rate",
-                scores.Select(s => Curve(s.Key, s.Value, labels)).ToList(), Diagonal: true),
-        };
+            charts.Add(new("ROC curves on BEGIN", "false positive rate", "true positive rate",
+                scores.Select(s => Curve(s.Key, s.Value, labels)).ToList(), Diagonal: true));
+        }
+        else
+        {
+            notes.Add("Only one label occurs among the scored examples, so no ROC-AUC can be computed: score more examples.");
+        }
         var settingsTable = new Dictionary<string, string>
         {
             ["dataset"] = Path.GetFullPath(settings.DatasetPath),
@@ -137,6 +144,10 @@ public sealed class FaithfulnessSuite
                 unparsed += result.Unparsed;
                 claims += result.Claims.Count;
                 ((Dictionary<string, object?>)items[i])["judge"] = Math.Round(result.Score, 6);
+                ((Dictionary<string, object?>)items[i])["judge_claims"] = result.Claims
+                    .Select(c => new Dictionary<string, object?> { ["claim"] = c.Claim, ["supported"] = c.Supported, ["detail"] = c.Detail }).ToList();
+                ((Dictionary<string, object?>)items[i])["judge_unreadable"] = result.Unparsed;
+                ((Dictionary<string, object?>)items[i])["judge_unreadable_claim_list"] = result.UnreadableClaimList;
                 progress?.Report(new EvaluationProgress("judging", i + 1, n));
             }
 
