@@ -81,7 +81,7 @@ rag_setup() {
 # Builds the CLI only when a source or project file is newer than the last successful build.
 rag_build_host() {
   local stamp="$ROOT/.rag/build.stamp" dll="$ROOT/src/Rag.Host/bin/Release/net10.0/rag.dll"
-  if [ -f "$stamp" ] && [ -f "$dll" ] && [ -z "$(find "$ROOT/src" "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" \
+  if [ -f "$stamp" ] && [ -f "$dll" ] && [ -z "$(find "$ROOT/src" "$ROOT/Directory.Build.props" "$ROOT/Directory.Build.targets" "$ROOT/Directory.Packages.props" \
       \( -name bin -o -name obj \) -prune -o -newer "$stamp" -type f -print -quit)" ]; then
     return 0
   fi

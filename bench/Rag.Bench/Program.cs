@@ -3,7 +3,7 @@ using Rag.Bench.Retrieval;
 // Subcommands: faiss-1m, flat, bm25-latency, index-throughput. Results go to stdout, progress to stderr.
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Rag.Bench faiss-1m|flat|bm25-latency|index-throughput|bm25-grid|eval-retrieval [options]");
+    Console.Error.WriteLine("usage: Rag.Bench faiss-1m|flat|bm25-latency|index-throughput|bm25-grid [options] (retrieval quality: ./rag eval retrieval)");
     return 2;
 }
 
@@ -14,7 +14,6 @@ return args[0] switch
     "bm25-latency" => await Bm25LatencyBench.Latency(args[1..]),
     "index-throughput" => await Bm25LatencyBench.Throughput(args[1..]),
     "bm25-grid" => await Bm25Probe.Run(args[1..]),
-    "eval-retrieval" => await Rag.Core.Evaluation.RetrievalEvaluationRunner.RunAsync(args[1..], Console.Out, Console.Error),
     _ => Unknown(args[0]),
 };
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Rag.Core.Documents;
 using Rag.Ingest.Chunking;
 using Rag.Ingest.Loaders;
+using Rag.Testing.Ingest;
 
 namespace Rag.Ingest.Bench;
 

@@ -7,7 +7,7 @@
 #   OUT_DIR    an ignored folder outside the repository (an F16 135M model is ~250 MB, a 1B one ~2 GB)
 #   SHAPE      smollm2-135m (default) or llama-3.2-1b
 #   RAG        environment variable: the command that runs `rag` (default ./rag), e.g.
-#              RAG="dotnet run -c Release --project bench/Rag.Model.Bench --"
+#              RAG="dotnet src/Rag.Host/bin/Release/net10.0/rag.dll"
 set -euo pipefail
 TOOLS=${1:?llama.cpp tools bin folder}
 OUT=${2:?output folder}

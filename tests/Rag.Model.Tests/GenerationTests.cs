@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Rag.Model.Inference;
+using Rag.Model.Sampling;
 
 namespace Rag.Model.Tests;
 

@@ -1,3 +1,6 @@
+using Rag.Model.Sampling;
+using Rag.Model.Sampling.Internal;
+
 namespace Rag.Model.Tests;
 
 public class JsonSchemaGrammarTests

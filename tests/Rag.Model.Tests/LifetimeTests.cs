@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Rag.Model.Inference;
+using Rag.Model.Sampling;
 
 namespace Rag.Model.Tests;
 

@@ -1,3 +1,6 @@
+using Rag.Model.Inference;
+using Rag.Model.Sampling;
+
 namespace Rag.Model.Tests;
 
 public sealed class ModelLoadTests

@@ -1,3 +1,5 @@
+using Rag.Model.Evaluation;
+
 namespace Rag.Model.Tests;
 
 public class PerplexityTests

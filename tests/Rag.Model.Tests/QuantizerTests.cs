@@ -1,3 +1,7 @@
+using Rag.Model.Inference;
+using Rag.Model.Quantization;
+using Rag.Model.Sampling;
+
 namespace Rag.Model.Tests;
 
 public class QuantizerTests

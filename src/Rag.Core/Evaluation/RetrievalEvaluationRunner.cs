@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -41,112 +40,11 @@ public sealed record RetrievalEvaluationReport(
     int CorpusSize);
 
 /// <summary>
-/// <c>rag eval retrieval</c>: indexes a BEIR dataset (each document one chunk, title + text, like Anserini's flat
-/// setup), runs every judged query through BM25, dense or hybrid retrieval, and prints nDCG@10, Recall@100 and MRR@10.
+/// Retrieval evaluation on a BEIR dataset: indexes it (each document one chunk, title + text, like Anserini's flat
+/// setup), runs every judged query through BM25, dense or hybrid retrieval, and scores nDCG@10, Recall@100 and MRR@10.
 /// </summary>
 public static class RetrievalEvaluationRunner
 {
-    private const string Usage =
-        "usage: rag eval retrieval --dataset DIR [--retriever bm25|dense|hybrid] [--split test] [--report PATH]\n" +
-        "       [--k1 0.9] [--b 0.4] [--title-boost 0] [--analysis porter|kstem|none] [--fusion rrf|weighted] [--rrf-k 60]\n" +
-        "       [--depth 100] [--embedding-dim 384] [--vector-backend auto|faiss|managed] [--faiss Flat]";
-
-    /// <summary>
-    /// CLI entry: parses <paramref name="args"/> (the words after <c>eval retrieval</c>), writes the three metric lines to
-    /// <paramref name="stdout"/> and progress to <paramref name="stderr"/>. Returns 0 on success, 2 on bad arguments, 1 on failure.
-    /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        string? dataset = null, report = null, split = "test";
-        var settings = new RetrievalEvaluationSettings();
-        try
-        {
-            for (int i = 0; i < args.Length; i++)
-            {
-                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-                switch (args[i])
-                {
-                    case "--dataset": dataset = Next(); break;
-                    case "--split": split = Next(); break;
-                    case "--report": report = Next(); break;
-                    case "--retriever":
-                        settings.Retriever = Next().ToLowerInvariant() switch
-                        {
-                            "bm25" => RetrievalMode.Bm25,
-                            "dense" => RetrievalMode.Dense,
-                            "hybrid" => RetrievalMode.Hybrid,
-                            var v => throw new ArgumentException($"--retriever must be bm25, dense or hybrid, not '{v}'."),
-                        };
-                        break;
-                    case "--k1": settings.Retrieval.Bm25.K1 = ParseFloat(Next(), "--k1"); break;
-                    case "--b": settings.Retrieval.Bm25.B = ParseFloat(Next(), "--b"); break;
-                    case "--title-boost": settings.Retrieval.Bm25.TitleBoost = ParseFloat(Next(), "--title-boost"); break;
-                    case "--analysis": settings.Retrieval.Bm25.Analysis = ParseEnum<EnglishAnalysis>(Next(), "--analysis"); break;
-                    case "--fusion":
-                        settings.Retrieval.Fusion = Next().ToLowerInvariant() switch
-                        {
-                            "rrf" => FusionMethod.Rrf,
-                            "weighted" or "minmax" => FusionMethod.WeightedMinMax,
-                            var v => throw new ArgumentException($"--fusion must be rrf or weighted, not '{v}'."),
-                        };
-                        break;
-                    case "--rrf-k": settings.Retrieval.RrfK = ParseInt(Next(), "--rrf-k"); break;
-                    case "--bm25-weight": settings.Retrieval.Bm25Weight = ParseFloat(Next(), "--bm25-weight"); break;
-                    case "--vector-weight": settings.Retrieval.VectorWeight = ParseFloat(Next(), "--vector-weight"); break;
-                    case "--depth": settings.Depth = ParseInt(Next(), "--depth"); break;
-                    case "--embedding-dim": settings.Retrieval.HashingEmbeddingDimension = ParseInt(Next(), "--embedding-dim"); break;
-                    case "--vector-backend": settings.Retrieval.Vectors.Backend = ParseEnum<VectorBackend>(Next(), "--vector-backend"); break;
-                    case "--faiss": settings.Retrieval.Vectors.FaissDescription = Next(); break;
-                    case "-h" or "--help":
-                        await stderr.WriteLineAsync(Usage).ConfigureAwait(false);
-                        return 0;
-                    default: throw new ArgumentException($"Unknown option '{args[i]}'.");
-                }
-            }
-
-            if (dataset is null)
-            {
-                throw new ArgumentException("--dataset DIR is required (a BEIR folder with corpus.jsonl, queries.jsonl, qrels/).");
-            }
-
-            settings.Retrieval.Validate();
-        }
-        catch (Exception e) when (e is ArgumentException or System.ComponentModel.DataAnnotations.ValidationException)
-        {
-            await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
-            await stderr.WriteLineAsync(Usage).ConfigureAwait(false);
-            return 2;
-        }
-
-        try
-        {
-            await stderr.WriteLineAsync($"loading {dataset} ({split})").ConfigureAwait(false);
-            var ds = await BeirDataset.LoadAsync(dataset, split, cancellationToken).ConfigureAwait(false);
-            await stderr.WriteLineAsync($"{ds.Corpus.Count} documents, {ds.Queries.Count} judged queries; retriever {settings.Retriever}").ConfigureAwait(false);
-            var result = await EvaluateAsync(ds, settings, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"nDCG@10: {result.Scores.NdcgAt10:F4}")).ConfigureAwait(false);
-            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Recall@100: {result.Scores.RecallAt100:F4}")).ConfigureAwait(false);
-            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"MRR@10: {result.Scores.MrrAt10:F4}")).ConfigureAwait(false);
-            await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"indexed in {result.IndexSeconds:F1} s, searched {result.Scores.Queries} queries in {result.SearchSeconds:F2} s")).ConfigureAwait(false);
-            if (report is not null)
-            {
-                await WriteReportAsync(report, ds, settings, result, cancellationToken).ConfigureAwait(false);
-                await stderr.WriteLineAsync($"report written to {report}").ConfigureAwait(false);
-            }
-
-            return 0;
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or FaissNativeLibraryException or FaissException)
-        {
-            await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
-            return 1;
-        }
-    }
-
     /// <summary>
     /// Indexes <paramref name="dataset"/> in memory and evaluates it. <paramref name="embedder"/> defaults to a
     /// <see cref="HashingEmbeddingGenerator"/> of <see cref="RetrievalOptions.HashingEmbeddingDimension"/>.
@@ -232,9 +130,15 @@ public static class RetrievalEvaluationRunner
         }
     }
 
-    private static async Task WriteReportAsync(
-        string path, BeirDataset ds, RetrievalEvaluationSettings settings, RetrievalEvaluationReport result, CancellationToken cancellationToken)
+    /// <summary>Writes a JSON report of one run (dataset, settings, metrics, timings and per-query scores) to <paramref name="path"/>.</summary>
+    public static async Task WriteReportAsync(
+        string path, BeirDataset dataset, RetrievalEvaluationSettings settings, RetrievalEvaluationReport result, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(result);
+        var ds = dataset;
         var o = settings.Retrieval;
         var json = new Dictionary<string, object?>
         {
@@ -282,16 +186,4 @@ public static class RetrievalEvaluationRunner
         await using var fs = File.Create(path);
         await JsonSerializer.SerializeAsync(fs, json, new JsonSerializerOptions { WriteIndented = true }, cancellationToken).ConfigureAwait(false);
     }
-
-    private static float ParseFloat(string s, string name) =>
-        float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : throw new ArgumentException($"{name} expects a number, not '{s}'.");
-
-    private static int ParseInt(string s, string name) =>
-        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new ArgumentException($"{name} expects an integer, not '{s}'.");
-
-    private static T ParseEnum<T>(string s, string name)
-        where T : struct, Enum =>
-        Enum.TryParse<T>(s, ignoreCase: true, out var v) && Enum.IsDefined(v)
-            ? v
-            : throw new ArgumentException($"{name} must be one of {string.Join(", ", Enum.GetNames<T>()).ToLowerInvariant()}, not '{s}'.");
 }

@@ -1,12 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Rag.Core.Embeddings;
-using Rag.Core.Evaluation;
 using Rag.Ingest;
-using Rag.Ingest.Cli;
-using Rag.Model.Cli;
-using Rag.Model.Gguf;
-using Rag.Model.Serving;
 
 namespace Rag.Host.Cli;
 
@@ -33,7 +28,10 @@ internal static class CliCommands
             (args, o, e, ct) => ModelCommands.RunAsync(["bench", "decode", .. args], o, e, ct)));
         bench.Subcommands.Add(ForwardedCommand.Create(context, "serve", "Continuous-batching throughput; aggregate and per-stream tokens/s.",
             "rag bench serve --model PATH [--streams 1,2,4,8,16] [--tokens 64] [--prompt-tokens 128] [--threads 2] [--ctx 4096]",
-            ServeBenchmark.RunAsync));
+            BenchServeCommand.RunAsync));
+        bench.Subcommands.Add(ForwardedCommand.Create(context, "embed", "Embedding throughput at several batch sizes; texts/s and tokens/s.",
+            "rag bench embed --model PATH [--batches 1,8,32] [--threads 2] [--texts 256] [--batch-tokens 512]",
+            BenchEmbedCommand.RunAsync));
         yield return bench;
 
         var models = new Command("models", "Model metadata, quantization and synthetic models.");
@@ -56,7 +54,7 @@ internal static class CliCommands
         var eval = new Command("eval", "Evaluation.");
         eval.Subcommands.Add(ForwardedCommand.Create(context, "retrieval", "nDCG@10, Recall@100 and MRR@10 on a BEIR data set.",
             "rag eval retrieval --dataset DIR [--retriever bm25|dense|hybrid] [--split test] [--report PATH]",
-            RetrievalEvaluationRunner.RunAsync));
+            EvalRetrievalCommand.RunAsync));
         eval.Subcommands.Add(EvalFaithfulnessCommand.Create(context));
         yield return eval;
     }

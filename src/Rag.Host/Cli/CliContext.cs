@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Rag.Host.Cli;
 
 /// <summary>What every command needs: the two output streams and a logger factory that writes to stderr.</summary>
-public sealed class CliContext(TextWriter stdout, TextWriter stderr)
+internal sealed class CliContext(TextWriter stdout, TextWriter stderr)
 {
     /// <summary>Results only.</summary>
     public TextWriter Out { get; } = stdout;

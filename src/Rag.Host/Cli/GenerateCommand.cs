@@ -1,6 +1,4 @@
 using System.Globalization;
-using Rag.Model.Cli;
-using Rag.Model.Lora;
 
 namespace Rag.Host.Cli;
 

@@ -5,7 +5,7 @@ namespace Rag.Host.Cli;
 /// <summary>
 /// The <c>rag</c> command line. Results go to <c>stdout</c>; logs and errors go to <c>stderr</c>.
 /// </summary>
-public static class RagCli
+internal static class RagCli
 {
     /// <summary>Parses and runs one command line; returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

@@ -7,6 +7,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rag.Model.Lora;
 using Rag.Model.Serving;
+using Rag.Model.Inference;
+using Rag.Model.Sampling;
+using Rag.Model.Chat.Internal;
 
 namespace Rag.Model.Chat;
 

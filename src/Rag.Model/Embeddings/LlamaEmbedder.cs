@@ -6,6 +6,7 @@ using Rag.Model.Native.Internal;
 using Rag.Model.Native.Interop;
 using Rag.Model.Serving;
 using Rag.Model.Serving.Internal;
+using Rag.Model.Inference;
 
 namespace Rag.Model.Embeddings;
 

@@ -1,3 +1,6 @@
+using Rag.Model.Inference;
+using Rag.Model.Serving;
+
 namespace Rag.Model.Embeddings;
 
 /// <summary>Settings of a <see cref="LlamaEmbedder"/>.</summary>

@@ -1,4 +1,6 @@
-namespace Rag.Model;
+using Rag.Model.Inference;
+
+namespace Rag.Model.Evaluation;
 
 /// <summary>Settings for <see cref="LlamaPerplexity"/>.</summary>
 public sealed class PerplexityOptions

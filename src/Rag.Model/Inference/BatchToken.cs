@@ -1,4 +1,4 @@
-namespace Rag.Model;
+namespace Rag.Model.Inference;
 
 /// <summary>One entry of a multi-sequence batch for <see cref="LlamaContext.Decode(ReadOnlySpan{BatchToken})"/>.</summary>
 /// <param name="Token">Token id.</param>

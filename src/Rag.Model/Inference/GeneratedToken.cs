@@ -1,4 +1,4 @@
-namespace Rag.Model;
+namespace Rag.Model.Inference;
 
 /// <summary>Why generation ended.</summary>
 public enum FinishReason

@@ -1,4 +1,6 @@
-namespace Rag.Model;
+using Rag.Model.Sampling;
+
+namespace Rag.Model.Inference;
 
 /// <summary>Settings for one generation.</summary>
 public sealed class GenerationOptions

@@ -5,8 +5,10 @@ using Rag.Model.Inference.Internal;
 using Rag.Model.Native;
 using Rag.Model.Native.Internal;
 using Rag.Model.Native.Interop;
+using Rag.Model.Sampling;
+using Rag.Model.Sampling.Internal;
 
-namespace Rag.Model;
+namespace Rag.Model.Inference;
 
 /// <summary>
 /// An inference context: KV cache, thread settings and a reusable native batch. One caller at a time; there is no

@@ -1,4 +1,4 @@
-namespace Rag.Model;
+namespace Rag.Model.Inference;
 
 /// <summary>Settings for <see cref="LlamaModel.CreateContext"/>.</summary>
 public sealed class LlamaContextOptions

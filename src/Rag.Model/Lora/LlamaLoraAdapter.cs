@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rag.Model.Native;
 using Rag.Model.Native.Interop;
+using Rag.Model.Native.Internal;
 
 namespace Rag.Model.Lora;
 

@@ -1,5 +1,7 @@
 using Rag.Model.Native;
 using Rag.Model.Serving.Internal;
+using Rag.Model.Inference;
+using Rag.Model.Native.Internal;
 
 namespace Rag.Model.Lora;
 

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rag.Model.Native.Interop;
+using Rag.Model.Native.Internal;
 
 namespace Rag.Model.Native;
 

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rag.Model.Native;
 using Rag.Model.Native.Interop;
+using Rag.Model.Native.Internal;
 
-namespace Rag.Model;
+namespace Rag.Model.Quantization;
 
 /// <summary>Target formats for <see cref="LlamaQuantizer"/> (values are llama.cpp's llama_ftype).</summary>
 public enum LlamaQuantizationType

@@ -3,6 +3,7 @@ using Rag.Core.Retrieval;
 using Rag.Model.Embeddings;
 using Rag.Model.Native;
 using Rag.Model.Native.Interop;
+using Rag.Model.Native.Internal;
 
 namespace Rag.Model.Reranking;
 

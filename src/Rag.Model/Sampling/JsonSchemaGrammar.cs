@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Rag.Model;
+namespace Rag.Model.Sampling;
 
 /// <summary>
 /// Converts a JSON schema to a GBNF grammar for llama.cpp's grammar sampler.

@@ -1,4 +1,4 @@
-namespace Rag.Model;
+namespace Rag.Model.Sampling;
 
 /// <summary>
 /// Sampler chain settings. The chain is built in llama.cpp's usual order: logit bias, penalties, grammar, top-k,

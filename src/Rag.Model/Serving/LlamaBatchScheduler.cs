@@ -9,6 +9,9 @@ using Rag.Model.Native;
 using Rag.Model.Native.Internal;
 using Rag.Model.Native.Interop;
 using Rag.Model.Serving.Internal;
+using Rag.Model.Inference;
+using Rag.Model.Sampling;
+using Rag.Model.Sampling.Internal;
 
 namespace Rag.Model.Serving;
 

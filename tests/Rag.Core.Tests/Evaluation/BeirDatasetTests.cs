@@ -7,7 +7,8 @@ public class BeirDatasetTests
     [Fact]
     public async Task Loads_corpus_judged_queries_and_qrels()
     {
-        string dir = TestData.TempDir();
+        using var temp = new TempDir();
+        string dir = temp.Path;
         try
         {
             Directory.CreateDirectory(Path.Combine(dir, "qrels"));

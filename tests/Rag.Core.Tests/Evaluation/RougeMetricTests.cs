@@ -5,7 +5,7 @@ namespace Rag.Core.Tests.Evaluation;
 
 public class RougeMetricTests
 {
-    private static string RougeDir => Path.Combine(TestData.SharedDir(), "data", "metric_reference", "rouge");
+    private static string RougeDir => Path.Combine(SharedFiles.Directory, "data", "metric_reference", "rouge");
 
     private static RougeScore Pick(RougeScores s, string type) => type switch
     {

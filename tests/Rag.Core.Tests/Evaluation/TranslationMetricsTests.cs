@@ -13,7 +13,7 @@ public class TranslationMetricsTests
     ];
 
     private static JsonElement Expected() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(TestData.SharedDir(), "data", "metric_reference", "sacrebleu", "expected.json"))).RootElement;
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedFiles.Directory, "data", "metric_reference", "sacrebleu", "expected.json"))).RootElement;
 
     private static IReadOnlyList<IReadOnlyList<string?>> Streams(JsonElement refs) =>
         refs.EnumerateArray().Select(s => (IReadOnlyList<string?>)s.EnumerateArray().Select(x => x.GetString()).ToList()).ToList();
@@ -193,7 +193,7 @@ public class TranslationMetricsTests
     [InlineData("newstest2017.online-G.0.en-de", 18.2, 51.6)]
     public void Wmt17_system_scores_round_to_the_sacrebleu_readme_table(string system, double bleu, double chrf)
     {
-        string dir = Path.Combine(TestData.SharedDir(), "data", "wmt17_en_de");
+        string dir = Path.Combine(SharedFiles.Directory, "data", "wmt17_en_de");
         var refs = ReadLinesKeepingBom(Path.Combine(dir, "newstest2017-ende-ref.de"));
         var hyps = ReadLinesKeepingBom(Path.Combine(dir, "systems", system));
         Assert.Equal(3004, hyps.Length);

@@ -91,7 +91,8 @@ public class LuceneBm25IndexTests
     [Fact]
     public void Commit_user_data_survives_reopen_and_uncommitted_writes_do_not()
     {
-        string dir = TestData.TempDir();
+        using var temp = new TempDir();
+        string dir = temp.Path;
         try
         {
             using (var index = LuceneBm25Index.Open(dir))

@@ -19,7 +19,7 @@ public class VectorIndexTests
     public void Search_finds_a_stored_vector_first(string backend)
     {
         using var index = Create(backend);
-        var data = TestData.RandomUnitVectors(500, Dim, 1);
+        var data = TestVectors.RandomUnitVectors(500, Dim, 1);
         index.Add(Ids(500), data);
         Assert.Equal(500, index.Count);
         for (int i = 0; i < 500; i += 50)
@@ -37,7 +37,7 @@ public class VectorIndexTests
     public void Remove_and_readd_replace_vectors(string backend)
     {
         using var index = Create(backend);
-        var data = TestData.RandomUnitVectors(100, Dim, 2);
+        var data = TestVectors.RandomUnitVectors(100, Dim, 2);
         index.Add(Ids(100), data);
         Assert.Equal(2, index.Remove([1003, 1004, 999_999]));
         Assert.Equal(98, index.Count);
@@ -57,11 +57,12 @@ public class VectorIndexTests
     [MemberData(nameof(Backends))]
     public void Save_and_load_round_trip(string backend)
     {
-        string dir = TestData.TempDir();
+        using var temp = new TempDir();
+        string dir = temp.Path;
         try
         {
             string path = Path.Combine(dir, "vectors.index");
-            var data = TestData.RandomUnitVectors(300, Dim, 3);
+            var data = TestVectors.RandomUnitVectors(300, Dim, 3);
             IReadOnlyList<VectorHit> before;
             using (var index = Create(backend))
             {
@@ -103,8 +104,8 @@ public class VectorIndexTests
     [Fact]
     public void Managed_and_faiss_flat_return_identical_top_k()
     {
-        var data = TestData.RandomUnitVectors(3000, Dim, 4);
-        var queries = TestData.RandomUnitVectors(50, Dim, 5);
+        var data = TestVectors.RandomUnitVectors(3000, Dim, 4);
+        var queries = TestVectors.RandomUnitVectors(50, Dim, 5);
         using var managed = new ManagedVectorIndex(Dim);
         using var faiss = FaissVectorIndex.Create(Dim, new VectorIndexOptions { FaissDescription = "Flat" });
         managed.Add(Ids(3000), data);
@@ -126,12 +127,12 @@ public class VectorIndexTests
     [Fact]
     public void Managed_parallel_search_equals_single_threaded()
     {
-        var data = TestData.RandomUnitVectors(20_000, Dim, 6);
+        var data = TestVectors.RandomUnitVectors(20_000, Dim, 6);
         using var one = new ManagedVectorIndex(Dim);
         using var two = new ManagedVectorIndex(Dim, maxDegreeOfParallelism: 2);
         one.Add(Ids(20_000), data);
         two.Add(Ids(20_000), data);
-        var q = TestData.RandomUnitVectors(1, Dim, 7);
+        var q = TestVectors.RandomUnitVectors(1, Dim, 7);
         Assert.Equal(one.Search(q, 20), two.Search(q, 20));
     }
 
@@ -139,7 +140,7 @@ public class VectorIndexTests
     public void Faiss_ivf_needs_training_then_searches()
     {
         const int dim = 64;
-        var data = TestData.RandomUnitVectors(4000, dim, 8);
+        var data = TestVectors.RandomUnitVectors(4000, dim, 8);
         using var index = FaissVectorIndex.Create(dim, new VectorIndexOptions { FaissDescription = "IVF16,Flat", NProbe = 4, BuildThreads = 1 });
         Assert.False(index.IsTrained);
         var e = Assert.Throws<FaissException>(() => index.Add(Ids(10), data.AsSpan(0, 10 * dim)));
@@ -168,7 +169,7 @@ public class VectorIndexTests
     {
         // 8-bit PQ: the shim turns off FAISS's polysemous training, which otherwise takes minutes here.
         const int dim = 64;
-        var data = TestData.RandomUnitVectors(3000, dim, 11);
+        var data = TestVectors.RandomUnitVectors(3000, dim, 11);
         using var index = FaissVectorIndex.Create(dim, new VectorIndexOptions { FaissDescription = "IVF8,PQ16", NProbe = 8, BuildThreads = 1 });
         index.Train(data);
         index.Add(Ids(3000), data);
@@ -183,7 +184,7 @@ public class VectorIndexTests
         Assert.Equal(33, index.EfSearch);
         index.EfSearch = 100;
         Assert.Equal(100, index.EfSearch);
-        var data = TestData.RandomUnitVectors(200, Dim, 9);
+        var data = TestVectors.RandomUnitVectors(200, Dim, 9);
         index.Add(Ids(200), data);
         index.Remove([1000]);
         Assert.Equal(1, index.TombstoneCount);
@@ -203,7 +204,7 @@ public class VectorIndexTests
     public void Faiss_dispose_frees_once_and_blocks_further_use()
     {
         var index = FaissVectorIndex.Create(Dim);
-        index.Add([1], TestData.RandomUnitVectors(1, Dim, 10));
+        index.Add([1], TestVectors.RandomUnitVectors(1, Dim, 10));
         index.Dispose();
         index.Dispose();
         Assert.Throws<ObjectDisposedException>(() => index.Search(new float[Dim], 1));
@@ -230,7 +231,8 @@ public class VectorIndexTests
     [Fact]
     public void Load_rejects_foreign_files()
     {
-        string dir = TestData.TempDir();
+        using var temp = new TempDir();
+        string dir = temp.Path;
         try
         {
             string path = Path.Combine(dir, "junk.index");

@@ -1,4 +1,4 @@
-using Rag.Ingest.Bench;
+using Rag.Testing.Ingest;
 
 namespace Rag.Ingest.Tests.Pipeline;
 
@@ -9,9 +9,9 @@ public class CrashSafetyTests
     [Trait("Category", "Slow")]
     public async Task Twenty_sigkills_during_scifact_ingestion_recover_to_the_clean_result()
     {
-        string? corpus = SharedData.Find(Path.Combine("data", "scifact", "corpus.jsonl"));
+        string? corpus = SharedFiles.Find(Path.Combine("data", "scifact", "corpus.jsonl"));
         Assert.True(corpus is not null, "SciFact corpus not found: expected <repo>/../shared/data/scifact/corpus.jsonl or RAG_SHARED_DIR");
-        string? queries = SharedData.Find(Path.Combine("data", "scifact", "queries.jsonl"));
+        string? queries = SharedFiles.Find(Path.Combine("data", "scifact", "queries.jsonl"));
         using var dir = new TempDir();
         using var log = new StringWriter();
 

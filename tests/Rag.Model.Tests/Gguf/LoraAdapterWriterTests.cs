@@ -1,5 +1,5 @@
 using Rag.Model.Gguf;
-using Rag.Model.Gguf.Synthetic;
+using Rag.Tools.Synthetic;
 
 namespace Rag.Model.Tests.Gguf;
 

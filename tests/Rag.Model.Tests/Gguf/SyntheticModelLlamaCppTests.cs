@@ -1,7 +1,12 @@
 using Rag.Model.Gguf;
-using Rag.Model.Gguf.Synthetic;
 using Rag.Model.Native;
 using Rag.Model.Native.Interop;
+using Rag.Model.Chat;
+using Rag.Model.Inference;
+using Rag.Model.Native.Internal;
+using Rag.Model.Quantization;
+using Rag.Model.Sampling;
+using Rag.Tools.Synthetic;
 
 namespace Rag.Model.Tests.Gguf;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Rag.Model.Gguf;
-using Rag.Model.Gguf.Synthetic;
+using Rag.Tools.Synthetic;
 
 namespace Rag.Model.Tests.Gguf;
 

@@ -1,5 +1,7 @@
 using System.Text;
 using Rag.Model.Serving;
+using Rag.Model.Inference;
+using Rag.Model.Sampling;
 
 namespace Rag.Model.Tests.Serving;
 

@@ -1,5 +1,5 @@
-using Rag.Model.Gguf.Synthetic;
 using Rag.Model.Native;
+using Rag.Tools.Synthetic;
 
 namespace Rag.Model.Tests.Serving;
 

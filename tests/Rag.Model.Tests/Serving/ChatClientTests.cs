@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Rag.Model.Chat;
 using Rag.Model.Serving;
+using Rag.Model.Inference;
 
 namespace Rag.Model.Tests.Serving;
 

@@ -1,5 +1,6 @@
 using Rag.Model.Embeddings;
 using Rag.Model.Reranking;
+using Rag.Model.Inference;
 
 namespace Rag.Model.Tests.Serving;
 

@@ -1,7 +1,8 @@
-using Rag.Model.Gguf.Synthetic;
 using Rag.Model.Lora;
 using Rag.Model.Native;
 using Rag.Model.Serving;
+using Rag.Model.Inference;
+using Rag.Tools.Synthetic;
 
 namespace Rag.Model.Tests.Serving;
 

@@ -1,4 +1,6 @@
 using Rag.Model.Native;
+using Rag.Model.Inference;
+using Rag.Model.Sampling;
 
 namespace Rag.Model.Tests.Serving;
 

@@ -2,10 +2,12 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Rag.Model.Chat;
 using Rag.Model.Embeddings;
-using Rag.Model.Gguf.Synthetic;
 using Rag.Model.Lora;
 using Rag.Model.Serving;
 using Xunit.Abstractions;
+using Rag.Model.Inference;
+using Rag.Model.Sampling;
+using Rag.Tools.Synthetic;
 
 namespace Rag.Model.Tests.Serving;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Rag.Model.Native;
+namespace Rag.Model.Native.Internal;
 
 /// <summary>
 /// Holds a reference on a SafeHandle for the span of a native call, so a concurrent Dispose cannot free the object

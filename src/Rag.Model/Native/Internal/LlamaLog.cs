@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rag.Model.Native.Interop;
 
-namespace Rag.Model.Native;
+namespace Rag.Model.Native.Internal;
 
 /// <summary>
 /// Routes llama.cpp/ggml log output to an ILogger. llama.cpp logs in fragments (GGML_LOG_LEVEL_CONT continues the

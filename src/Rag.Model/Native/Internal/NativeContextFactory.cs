@@ -1,5 +1,6 @@
 using Rag.Model.Native;
 using Rag.Model.Native.Interop;
+using Rag.Model.Inference;
 
 namespace Rag.Model.Native.Internal;
 

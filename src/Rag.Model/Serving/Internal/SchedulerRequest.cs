@@ -2,6 +2,9 @@ using System.Text;
 using System.Threading.Channels;
 using Rag.Model.Inference.Internal;
 using Rag.Model.Lora;
+using Rag.Model.Inference;
+using Rag.Model.Sampling;
+using Rag.Model.Sampling.Internal;
 
 namespace Rag.Model.Serving.Internal;
 
