@@ -43,6 +43,21 @@ public sealed class MiniLmTests(MiniLmFixture fixture) : IClassFixture<MiniLmFix
         Assert.Equal(Generator.Tokenize("word")[1], quoted[2]);
     }
 
+    [Theory]
+    [InlineData("p < 0.05", "p < 0 . 05")] // ASCII symbols are BERT punctuation: split, never dropped
+    [InlineData("CD4+ T cells", "cd ##4 + t cells")]
+    [InlineData("42±11 years", "42 ##± ##11 years")] // other symbols stay inside their word, as in Hugging Face
+    [InlineData("online_services", "online _ services")]
+    [InlineData("37°C", "37 ##° ##c")]
+    [InlineData("zero\u200Bwidth", "zero ##wi ##dt ##h")] // format characters are removed, joining the word
+    [InlineData("the [SEP] token", "the [SEP] token")]
+    public void Splits_words_as_hugging_face_bert_does(string text, string pieces)
+    {
+        var vocabulary = OnnxEmbeddingModel.MiniLm.ReadVocabulary();
+        var ids = Generator.Tokenize(text);
+        Assert.Equal(pieces, string.Join(' ', ids[1..^1].Select(id => vocabulary[id])));
+    }
+
     [Fact]
     public void Vocabulary_lines_lose_their_carriage_returns()
     {

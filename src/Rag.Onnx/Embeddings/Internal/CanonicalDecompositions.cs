@@ -32,28 +32,25 @@ internal static partial class CanonicalDecompositions
         var sb = new StringBuilder(text.Length + 16).Append(text, 0, first);
         foreach (var rune in text.AsSpan(first).EnumerateRunes())
         {
-            int cp = rune.Value;
-            if (cp is >= HangulFirst and <= HangulLast)
-            {
-                // Unicode §3.12: a syllable is a leading consonant, a vowel and an optional trailing consonant.
-                int index = cp - HangulFirst;
-                sb.Append((char)(0x1100 + (index / 588))).Append((char)(0x1161 + (index % 588 / 28)));
-                if (index % 28 != 0)
-                {
-                    sb.Append((char)(0x11A7 + (index % 28)));
-                }
-            }
-            else if (cp >= 0xC0 && Map.TryGetValue(cp, out var decomposed))
-            {
-                sb.Append(decomposed);
-            }
-            else
-            {
-                sb.Append(rune.ToString());
-            }
+            sb.Append(Decompose(rune));
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>The full canonical decomposition of one code point (the code point itself when it has none).</summary>
+    public static string Decompose(Rune rune)
+    {
+        int cp = rune.Value;
+        if (cp is >= HangulFirst and <= HangulLast)
+        {
+            // Unicode §3.12: a syllable is a leading consonant, a vowel and an optional trailing consonant.
+            int index = cp - HangulFirst;
+            Span<char> jamo = [(char)(0x1100 + (index / 588)), (char)(0x1161 + (index % 588 / 28)), (char)(0x11A7 + (index % 28))];
+            return new string(index % 28 == 0 ? jamo[..2] : jamo);
+        }
+
+        return cp >= 0xC0 && Map.TryGetValue(cp, out var decomposed) ? decomposed : rune.ToString();
     }
 
     private static FrozenDictionary<int, string> Parse()

@@ -6,8 +6,8 @@ namespace Rag.Onnx.Embeddings.Internal;
 /// BERT's tokenization through Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/>: basic tokenization (whitespace,
 /// punctuation and CJK splitting, lower-casing and accent stripping for uncased vocabularies), WordPiece, then
 /// [CLS] … [SEP], cut to the model's length the way Hugging Face truncates (the first word pieces are kept).
-/// Accent stripping needs the text decomposed first, which <see cref="CanonicalDecompositions"/> does here because
-/// the tokenizer's own <see cref="string.Normalize()"/> is a no-op in invariant-globalization mode.
+/// Two steps are ours, where the library departs from Hugging Face: the text is cleaned and (for uncased models)
+/// decomposed first (<see cref="TextCleaner"/>), and words are split as BERT splits them (<see cref="BertPreTokenizer"/>).
 /// </summary>
 internal sealed class WordPieceEncoder
 {
@@ -26,6 +26,7 @@ internal sealed class WordPieceEncoder
             ApplyBasicTokenization = true,
             IndividuallyTokenizeCjk = true,
             SplitOnSpecialTokens = true,
+            PreTokenizer = BertPreTokenizer.Instance,
         });
         MaxTokens = maxTokens;
         ClsId = _tokenizer.ClassificationTokenId;
@@ -44,10 +45,7 @@ internal sealed class WordPieceEncoder
     /// <summary>[CLS], the first <see cref="MaxTokens"/> - 2 word pieces of <paramref name="text"/>, [SEP].</summary>
     public int[] Encode(string text)
     {
-        if (_lowerCase)
-        {
-            text = CanonicalDecompositions.Decompose(text);
-        }
+        text = TextCleaner.Clean(text, _lowerCase);
 
         var pieces = _tokenizer.EncodeToIds(text, MaxTokens - 2, addSpecialTokens: false, out _, out _);
         var ids = new int[pieces.Count + 2];
