@@ -10,6 +10,7 @@ using Rag.Model;
 using Rag.Model.Chat;
 using Rag.Model.Native;
 using Rag.Model.Serving;
+using Rag.Onnx.Embeddings;
 
 namespace Rag.Host.Cli;
 
@@ -23,13 +24,14 @@ internal static class EvalFaithfulnessCommand
         var output = new Option<string>("--out") { Description = "Report folder (JSON, markdown, PNG).", DefaultValueFactory = _ => Path.Combine(".rag", "eval", "faithfulness") };
         var embedder = new Option<string>("--embedder")
         {
-            Description = "Sentence embedder for semantic support: none (lexical support only) or hashing (test-only feature hashing).",
-            DefaultValueFactory = _ => "none",
+            Description = "Sentence embedder for semantic support: minilm (all-MiniLM-L6-v2, ONNX), arctic-xs, none (lexical support only) " +
+                "or hashing (test-only feature hashing).",
+            DefaultValueFactory = _ => "minilm",
         };
         var semanticWeight = new Option<double?>("--semantic-weight") { Description = "Weight of semantic support, 0..1 (default 0.2 with an embedder)." };
         var judgeModel = new Option<string?>("--judge-model") { Description = "GGUF chat model for the judge variant (omit to skip the judge)." };
         var judgeLimit = new Option<int>("--judge-limit") { Description = "Examples the judge scores.", DefaultValueFactory = _ => 200 };
-        var threads = new Option<int>("--threads") { Description = "Judge decode threads.", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Threads for the embedder and the judge.", DefaultValueFactory = _ => 1 };
         var command = new Command("faithfulness", "Faithfulness on BEGIN: ROC-AUC of the support metric, two lexical baselines and an optional judge.")
         {
             dataset, limit, output, embedder, semanticWeight, judgeModel, judgeLimit, threads,
@@ -38,12 +40,15 @@ internal static class EvalFaithfulnessCommand
         {
             string path = parse.GetValue(dataset) ?? DefaultDataset();
             using var loggers = context.CreateLoggerFactory(LogLevel.Warning);
-            using var sentenceEmbedder = parse.GetValue(embedder)!.ToLowerInvariant() switch
+            using IDisposable? sentenceEmbedderLifetime = parse.GetValue(embedder)!.ToLowerInvariant() switch
             {
                 "none" => null,
                 "hashing" => new HashingEmbeddingGenerator(),
-                var other => throw new ArgumentException($"--embedder must be none or hashing, not '{other}'"),
+                "minilm" => new OnnxEmbeddingGenerator(OnnxEmbeddingModel.MiniLm, new OnnxEmbeddingOptions { Threads = parse.GetValue(threads) }),
+                "arctic-xs" => new OnnxEmbeddingGenerator(OnnxEmbeddingModel.ArcticXs, new OnnxEmbeddingOptions { Threads = parse.GetValue(threads) }),
+                var other => throw new ArgumentException($"--embedder must be minilm, arctic-xs, none or hashing, not '{other}'"),
             };
+            var sentenceEmbedder = (IEmbeddingGenerator<string, Embedding<float>>?)sentenceEmbedderLifetime;
             double weight = parse.GetValue(semanticWeight) ?? (sentenceEmbedder is null ? 0 : new SupportFaithfulnessOptions().SemanticWeight);
             var support = new SupportFaithfulnessEvaluator(new SupportFaithfulnessOptions { SemanticWeight = weight }, sentenceEmbedder);
             string embedderName = sentenceEmbedder is null ? "no embedder" : parse.GetValue(embedder) + " embedder";

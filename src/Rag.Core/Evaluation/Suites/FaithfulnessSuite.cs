@@ -94,7 +94,7 @@ public sealed class FaithfulnessSuite
                 ["support_lexical"] = Math.Round(lexical.Score, 6),
                 ["token_precision"] = Math.Round(r1.Precision, 6),
                 ["token_f1"] = Math.Round(r1.F1, 6),
-                ["sentences"] = support.Claims.Select(c => new Dictionary<string, object?> { ["text"] = c.Claim, ["support"] = Math.Round(c.Support, 4), ["detail"] = c.Detail }).ToList(),
+                ["sentences"] = support.Claims.Select(c => new Dictionary<string, object?> { ["text"] = c.Claim, ["support"] = Math.Round(c.Support, 4), ["weight"] = c.Weight, ["detail"] = c.Detail }).ToList(),
             });
             progress?.Report(new EvaluationProgress("scoring", i + 1, examples.Count));
         }
