@@ -28,7 +28,7 @@ internal static class EvalFaithfulnessCommand
                 "or hashing (test-only feature hashing).",
             DefaultValueFactory = _ => "minilm",
         };
-        var semanticWeight = new Option<double?>("--semantic-weight") { Description = "Weight of semantic support, 0..1 (default 0.2 with an embedder)." };
+        var semanticWeight = new Option<double?>("--semantic-weight") { Description = "Weight of semantic support, 0..1 (default 0.1 with an embedder)." };
         var judgeModel = new Option<string?>("--judge-model") { Description = "GGUF chat model for the judge variant (omit to skip the judge)." };
         var judgeLimit = new Option<int>("--judge-limit") { Description = "Examples the judge scores.", DefaultValueFactory = _ => 200 };
         var threads = new Option<int>("--threads") { Description = "Threads for the embedder and the judge.", DefaultValueFactory = _ => 1 };
