@@ -11,7 +11,7 @@ internal static class EvalReportOutput
     {
         foreach (var m in report.Metrics)
         {
-            await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{m.Name}: {m.Value:0.####}")).ConfigureAwait(false);
+            await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{m.Name}: {(m.Value == 0 ? 0 : m.Value):0.####}")).ConfigureAwait(false);
         }
 
         var files = await new EvaluationReportWriter(new ScottPlotChartRenderer()).WriteAsync(report, directory, ct).ConfigureAwait(false);
