@@ -30,3 +30,30 @@ public class PerplexityTests
         Assert.Contains("256", ex.Message);
     }
 }
+
+public class PerplexityEvaluatorTests
+{
+    // The evaluation contract (Rag.Core's IPerplexityEvaluator) reports exactly what LlamaPerplexity computes, with progress.
+    [Fact]
+    public async Task Evaluator_reports_llama_perplexity_through_the_core_contract()
+    {
+        using var model = LlamaModel.Load(TestModels.Stories260K);
+        var text = File.ReadAllText(TestModels.TestData("tiny-story.txt"));
+        var options = new PerplexityOptions { ContextSize = 128, Threads = 1, MaxChunks = 3 };
+        var direct = LlamaPerplexity.Compute(model, text, options);
+        var seen = new List<int>();
+        Rag.Core.Evaluation.Perplexity.IPerplexityEvaluator evaluator = new LlamaPerplexityEvaluator(model, options);
+        var score = await evaluator.EvaluateAsync(text, new SyncProgress(p => seen.Add(p.Done)));
+        Assert.Equal(direct.Perplexity, score.Perplexity, 9);
+        Assert.Equal(direct.TokensScored, score.TokensScored);
+        Assert.Equal(3, score.Chunks);
+        Assert.Equal("stories260K-llama-f32.gguf", score.Model);
+        Assert.Equal([1, 2, 3], seen);
+        await Assert.ThrowsAsync<ArgumentException>(() => evaluator.EvaluateAsync("Too short."));
+    }
+
+    private sealed class SyncProgress(Action<Rag.Core.Evaluation.Reports.EvaluationProgress> report) : IProgress<Rag.Core.Evaluation.Reports.EvaluationProgress>
+    {
+        public void Report(Rag.Core.Evaluation.Reports.EvaluationProgress value) => report(value);
+    }
+}

@@ -47,7 +47,12 @@ public sealed record RetrievalEvaluationReport(
     IReadOnlyDictionary<string, RetrievalScores> PerQuery,
     double IndexSeconds,
     double SearchSeconds,
-    int CorpusSize);
+    int CorpusSize)
+{
+    /// <summary>The ranked run of every query (document id and score), for metrics at other cut-offs.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<(string DocId, double Score)>> Runs { get; init; } =
+        new Dictionary<string, IReadOnlyList<(string DocId, double Score)>>();
+}
 
 /// <summary>
 /// Retrieval evaluation on a BEIR dataset: indexes it (each document one chunk, title + text, like Anserini's flat
@@ -148,7 +153,7 @@ public static class RetrievalEvaluationRunner
                         RetrievalMetrics.NdcgAtK(run, q.Value, 10), RetrievalMetrics.RecallAtK(run, q.Value, 100), RetrievalMetrics.MrrAtK(run, q.Value, 10), 1);
                 },
                 StringComparer.Ordinal);
-            return new RetrievalEvaluationReport(RetrievalMetrics.Evaluate(runs, dataset.Qrels), perQuery, indexSeconds, searchSeconds, chunks.Count);
+            return new RetrievalEvaluationReport(RetrievalMetrics.Evaluate(runs, dataset.Qrels), perQuery, indexSeconds, searchSeconds, chunks.Count) { Runs = runs };
         }
         finally
         {

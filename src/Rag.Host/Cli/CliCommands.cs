@@ -55,6 +55,7 @@ internal static class CliCommands
         eval.Subcommands.Add(ForwardedCommand.Create(context, "retrieval", "nDCG@10, Recall@100 and MRR@10 on a BEIR data set.",
             "rag eval retrieval --dataset DIR [--retriever bm25|dense|hybrid] [--split test] [--report PATH]",
             EvalRetrievalCommand.RunAsync));
+        eval.Subcommands.Add(EvalFaithfulnessCommand.Create(context));
         yield return eval;
     }
 

@@ -1,5 +1,8 @@
 using System.Globalization;
 using Rag.Core.Evaluation;
+using Rag.Core.Evaluation.Reports;
+using Rag.Core.Evaluation.Suites;
+using Rag.Evaluation.Charts;
 using Rag.Core.Indexing;
 using Rag.Core.Retrieval;
 
@@ -12,7 +15,7 @@ namespace Rag.Host.Cli;
 internal static class EvalRetrievalCommand
 {
     private const string Usage =
-        "usage: rag eval retrieval --dataset DIR [--retriever bm25|dense|hybrid] [--split test] [--report PATH]\n" +
+        "usage: rag eval retrieval --dataset DIR [--retriever bm25|dense|hybrid] [--split test] [--report PATH] [--out DIR]\n" +
         "       [--k1 0.9] [--b 0.4] [--title-boost 0] [--analysis porter|kstem|none] [--fusion rrf|weighted] [--rrf-k 60]\n" +
         "       [--depth 100] [--embedding-dim 384] [--vector-backend auto|faiss|managed] [--faiss Flat]";
 
@@ -25,7 +28,7 @@ internal static class EvalRetrievalCommand
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        string? dataset = null, report = null, split = "test";
+        string? dataset = null, report = null, split = "test", outDir = null;
         var settings = new RetrievalEvaluationSettings();
         try
         {
@@ -37,6 +40,7 @@ internal static class EvalRetrievalCommand
                     case "--dataset": dataset = Next(); break;
                     case "--split": split = Next(); break;
                     case "--report": report = Next(); break;
+                    case "--out": outDir = Next(); break;
                     case "--retriever":
                         settings.Retriever = Next().ToLowerInvariant() switch
                         {
@@ -103,6 +107,13 @@ internal static class EvalRetrievalCommand
             {
                 await RetrievalEvaluationRunner.WriteReportAsync(report, ds, settings, result, cancellationToken).ConfigureAwait(false);
                 await stderr.WriteLineAsync($"report written to {report}").ConfigureAwait(false);
+            }
+
+            if (outDir is not null)
+            {
+                var files = await new EvaluationReportWriter(new ScottPlotChartRenderer())
+                    .WriteAsync(RetrievalReport.Create(ds, settings, result), outDir, cancellationToken).ConfigureAwait(false);
+                await stderr.WriteLineAsync($"report: {files.Markdown} ({files.Json}{string.Concat(files.Charts.Select(c => ", " + c))})").ConfigureAwait(false);
             }
 
             return 0;
