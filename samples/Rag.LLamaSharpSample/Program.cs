@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Rag.Core.Answering;
 using Rag.Core.Retrieval;
 using Rag.Ingest.Pipeline;
-using Rag.Ingest.Storage;
 
 var folder = args.Length > 0 ? args[0] : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "data");
 var question = args.Length > 1 ? args[1] : "How do I install Rag?";
@@ -18,14 +17,15 @@ var configuration = new ConfigurationBuilder()
         ["Rag:Model:Chat:ModelPath"] = "stories260K-llama-f32.gguf",
         ["Rag:Model:Embedding:ModelPath"] = "stories260K-llama-f32.gguf",
         ["Rag:Model:Chat:ContextSize"] = "2048",
+        ["Rag:Index:Directory"] = Path.Combine(Path.GetTempPath(), "rag-llamasharp-sample"),
+        ["Rag:Retrieval:TopK"] = "3",
     })
     .AddEnvironmentVariables()
     .AddCommandLine(args.Skip(2).ToArray())
     .Build();
 
 var services = new ServiceCollection();
-services.AddRag(configuration).AddLLamaSharp();
-services.AddRagIngest(o => o.IndexDirectory = Path.Combine(Path.GetTempPath(), "rag-llamasharp-sample"));
+services.AddRag(configuration).AddLLamaSharp().AddIngestion();
 await using var provider = services.BuildServiceProvider();
 
 var pipeline = provider.GetRequiredService<IngestionPipeline>();
@@ -34,9 +34,7 @@ await foreach (var result in pipeline.IngestPathsAsync([folder]))
     Console.WriteLine($"{result.Status,-9} {result.DocumentId}");
 }
 
-var store = provider.GetRequiredService<IndexStore>();
-var embedder = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
-var retriever = new HybridRetriever(store.Keyword, store.Vectors, embedder, options: new RetrievalOptions { TopK = 3 });
+var retriever = provider.GetRequiredService<IRetriever>();
 var answerer = new RagAnswerer(provider.GetRequiredService<IChatClient>(), new AnswerOptions { MaxOutputTokens = 96 });
 var sources = answerer.SelectSources((await retriever.RetrieveAsync(question)).Select(h => (h.Chunk, (float)h.Score)));
 var answer = await answerer.AnswerAsync(question, sources);

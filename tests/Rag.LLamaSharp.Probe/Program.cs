@@ -11,7 +11,7 @@ using Rag.Core.Answering;
 using Rag.Core.Documents;
 using Rag.Core.Retrieval;
 using Rag.Ingest.Pipeline;
-using Rag.Ingest.Storage;
+using Rag.Core.Storage;
 using Rag.LLamaSharp;
 using Rag.Model.Native;
 
@@ -30,10 +30,14 @@ var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<str
 ServiceProvider Compose(string? indexDirectory = null)
 {
     var services = new ServiceCollection();
-    services.AddRag(config).AddLLamaSharp();
+    var configuration = indexDirectory is null ? config : new ConfigurationBuilder()
+        .AddConfiguration(config)
+        .AddInMemoryCollection(new Dictionary<string, string?> { ["Rag:Index:Directory"] = indexDirectory, ["Rag:Retrieval:TopK"] = "2" })
+        .Build();
+    var rag = services.AddRag(configuration).AddLLamaSharp();
     if (indexDirectory is not null)
     {
-        services.AddRagIngest(o => o.IndexDirectory = indexDirectory);
+        rag.AddIngestion();
     }
 
     return services.BuildServiceProvider();
@@ -92,7 +96,7 @@ async Task<int> Pipeline(string work)
 
     var store = sp.GetRequiredService<IndexStore>();
     var embedder = sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
-    var retriever = new HybridRetriever(store.Keyword, store.Vectors, embedder, options: new RetrievalOptions { TopK = 2 });
+    var retriever = sp.GetRequiredService<IRetriever>();
     const string question = "What did Lily find in the park?";
     var hits = await retriever.RetrieveAsync(question);
     var answerer = new RagAnswerer(sp.GetRequiredService<IChatClient>(), new AnswerOptions { Temperature = 0, MaxOutputTokens = 24, MaxSources = 2 });
@@ -103,7 +107,7 @@ async Task<int> Pipeline(string work)
     Console.WriteLine(JsonSerializer.Serialize(new
     {
         ingested,
-        chunks = store.Documents.Sum(d => d.ChunkCount),
+        chunks = store.Manifest.ChunkCount,
         vectorDimension = (await embedder.GenerateAsync([question]))[0].Vector.Length,
         top = hits.Select(h => h.Chunk.Text).ToArray(),
         system = messages[0].Text,
