@@ -95,7 +95,8 @@ public sealed class RagPlugin
     private static StringBuilder AppendSource(StringBuilder sb, int number, Chunk chunk)
     {
         sb.Append('[').Append(number.ToString(CultureInfo.InvariantCulture)).Append("] ").Append(chunk.Title ?? chunk.DocumentId);
-        var section = Section(chunk);
+        var headings = chunk.HeadingPath.Count > 0 && chunk.HeadingPath[0] == chunk.Title ? chunk.HeadingPath.Skip(1) : chunk.HeadingPath;
+        var section = string.Join(" > ", headings);
         if (section.Length > 0)
         {
             sb.Append(" > ").Append(section);
