@@ -12,8 +12,7 @@ internal static class CliCommands
     {
         yield return DemoCommand.Create(context);
         yield return AskCommand.Create(context);
-        yield return ForwardedCommand.Create(context, "ingest", "Ingest files or folders into the BM25 + vector index.",
-            "rag ingest PATH... [--index DIR] [--root DIR] [--keep-missing] [--reindex] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors]",
+        yield return ForwardedCommand.Create(context, "ingest", IngestCommand.Description, IngestCommand.Usage,
             (args, o, e, ct) => CreateIngestCommand(context).RunAsync(args, o, e, ct));
         yield return ForwardedCommand.Create(context, "generate", "Generate a continuation of a prompt (prints the continuation only).",
             "rag generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--threads N] [--seed S] [--grammar GBNF|@file] [--ctx N] [--lora PATH [--lora-scale S]]...",
