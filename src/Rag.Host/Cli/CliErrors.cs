@@ -11,6 +11,8 @@ internal static class CliErrors
         InvalidDataException i => i.Message,
         ArgumentException a => a.Message,
         Microsoft.Extensions.Options.OptionsValidationException o => o.Message,
+        Rag.Onnx.Embeddings.OnnxModelException o => o.Message,
+        Rag.Core.Storage.IndexSettingsMismatchException m => m.Message,
         _ when ex.GetType().Name.EndsWith("NativeLibraryException", StringComparison.Ordinal) => ex.Message,
         _ when ex.GetType().Name.EndsWith("FormatException", StringComparison.Ordinal) => ex.Message,
         _ => null,
