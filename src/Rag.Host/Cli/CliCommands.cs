@@ -51,6 +51,7 @@ internal static class CliCommands
         models.Subcommands.Add(ForwardedCommand.Create(context, "lora", "Write a random LoRA adapter for a base model.",
             "rag models lora --base PATH --out PATH [--rank N] [--seed N]",
             (args, o, e, ct) => SyntheticModelCommands.RunAsync(["lora", .. args], o, e, ct)));
+        models.Subcommands.Add(ConvertCommand.Create(context));
         yield return models;
 
         var eval = new Command("eval", "Evaluation.");

@@ -12,6 +12,7 @@ internal static class CliErrors
         ArgumentException a => a.Message,
         Microsoft.Extensions.Options.OptionsValidationException o => o.Message,
         Rag.Onnx.Embeddings.OnnxModelException o => o.Message,
+        Rag.Model.Gguf.Conversion.OnnxConversionException c => c.Message,
         Rag.Core.Storage.IndexSettingsMismatchException m => m.Message,
         _ when ex.GetType().Name.EndsWith("NativeLibraryException", StringComparison.Ordinal) => ex.Message,
         _ when ex.GetType().Name.EndsWith("FormatException", StringComparison.Ordinal) => ex.Message,
