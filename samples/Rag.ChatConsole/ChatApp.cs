@@ -11,6 +11,7 @@ using Rag.Ingest.Pipeline;
 using Rag.Model.Chat;
 using Rag.Model.Lora;
 using Rag.Model.Serving;
+using Rag.Onnx.Embeddings;
 using Rag.Samples;
 using Spectre.Console;
 
@@ -67,6 +68,7 @@ public static class ChatApp
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Rag:Index:Directory"] = indexDir,
+                ["Rag:Model:Embedding:Threads"] = "1",
                 ["Rag:Retrieval:TopK"] = "3",
                 ["Rag:Answer:MaxSources"] = "3",
                 ["Rag:Answer:MaxSourceCharacters"] = "400",
@@ -81,9 +83,19 @@ public static class ChatApp
         try
         {
             var services = new ServiceCollection();
-            services.AddRag(configuration)
-                .AddHashingEmbeddings() // the embedder `rag ingest` indexes with, so indexes built by the CLI answer here
-                .AddIngestion()
+            var rag = services.AddRag(configuration);
+            // Query with the embedder the index was built with (`rag ingest` defaults to MiniLM; `--embedder hashing` is
+            // for tests); a new index gets MiniLM, or what Rag:Model:Embedding:Model says.
+            if (BuiltWithHashing(indexDir))
+            {
+                rag.AddHashingEmbeddings();
+            }
+            else
+            {
+                rag.AddOnnxEmbeddings(o => o.Model = BuiltInModelOf(indexDir) ?? o.Model);
+            }
+
+            rag.AddIngestion()
                 .AddAnswerer()
                 .AddChatModel();
             provider = services.BuildServiceProvider();
@@ -106,6 +118,23 @@ public static class ChatApp
                 return 1;
             }
         }
+    }
+
+    private static bool BuiltWithHashing(string indexDir) =>
+        BuiltEmbedderId(indexDir)?.StartsWith("hashing-", StringComparison.Ordinal) == true;
+
+    private static string? BuiltInModelOf(string indexDir) =>
+        BuiltEmbedderId(indexDir) is { } id ? OnnxEmbeddingModel.Catalog.FirstOrDefault(c => c.Value.ModelId == id).Key : null;
+
+    private static string? BuiltEmbedderId(string indexDir)
+    {
+        if (!IndexStore.Exists(indexDir))
+        {
+            return null;
+        }
+
+        using var store = IndexStore.Open(new IndexStoreOptions { Directory = indexDir });
+        return store.Manifest.Embedder?.ModelId;
     }
 
     private static int UsageError(string program, string what, string how)
