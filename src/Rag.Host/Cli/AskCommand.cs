@@ -17,13 +17,14 @@ internal static class AskCommand
         var sources = new Option<int>("--sources") { Description = "Sources given to the model.", DefaultValueFactory = _ => 3 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most answer tokens.", DefaultValueFactory = _ => 96 };
         var threads = new Option<int>("--threads") { Description = "llama.cpp threads.", DefaultValueFactory = _ => 1 };
-        var command = new Command("ask", "Answer a question from an index, citing numbered sources.") { question, index, model, sources, maxTokens, threads };
+        var embedder = new Option<string?>(CliEmbedders.OptionName) { Description = CliEmbedders.Help + " Default: the built-in model the index was built with." };
+        var command = new Command("ask", "Answer a question from an index, citing numbered sources.") { question, index, model, sources, maxTokens, threads, embedder };
         command.SetAction(async (parse, ct) =>
         {
             using var loggers = context.CreateLoggerFactory(LogLevel.Warning);
             try
             {
-                await using var session = RagSession.Open(parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(threads), loggers);
+                await using var session = RagSession.Open(parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(threads), loggers, parse.GetValue(embedder));
                 var options = new AnswerOptions { MaxSources = parse.GetValue(sources), MaxOutputTokens = parse.GetValue(maxTokens), MaxSourceCharacters = 400 };
                 await AnswerPrinter.AskAsync(session, parse.GetValue(question)!, options, context.Out, ct).ConfigureAwait(false);
                 return 0;

@@ -22,7 +22,8 @@ internal sealed class IngestCommand
 {
     /// <summary>The usage line (<c>rag ingest --help</c> and usage errors).</summary>
     internal const string Usage =
-        "rag ingest PATH... [--index DIR] [--root DIR] [--keep-missing] [--reindex] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--lock-timeout S]";
+        "rag ingest PATH... [--index DIR] [--root DIR] [--keep-missing] [--reindex] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--lock-timeout S] " +
+        "[--embedder minilm|arctic-xs|hashing|PATH] [--embed-threads N]";
 
     /// <summary>What <c>rag ingest --help</c> says above the usage line: the document id rule, folder sync, reindexing, the writer lock.</summary>
     internal const string Description =
