@@ -12,9 +12,7 @@ internal static class CliCommands
     {
         yield return DemoCommand.Create(context);
         yield return AskCommand.Create(context);
-        yield return ForwardedCommand.Create(context, "ingest", "Ingest files or folders into the BM25 + vector index.",
-            "rag ingest PATH... [--index DIR] [--root DIR] [--keep-missing] [--reindex] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] " +
-            "[--embedder minilm|arctic-xs|hashing|PATH] [--embed-threads N]",
+        yield return ForwardedCommand.Create(context, "ingest", IngestCommand.Description, IngestCommand.Usage,
             (args, o, e, ct) => RunIngestAsync(context, args, o, e, ct));
         yield return EmbedCommand.Create(context);
         yield return ForwardedCommand.Create(context, "generate", "Generate a continuation of a prompt (prints the continuation only).",
