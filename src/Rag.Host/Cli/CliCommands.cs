@@ -57,6 +57,7 @@ internal static class CliCommands
             EvalRetrievalCommand.RunAsync));
         eval.Subcommands.Add(EvalFaithfulnessCommand.Create(context));
         yield return eval;
+        yield return LoraMergeCommand.Group(context);
     }
 
     /// <summary>The ingest command with the CLI's defaults: hashing embeddings (no embedding model needed), logs to stderr.</summary>
