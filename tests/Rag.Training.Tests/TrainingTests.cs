@@ -3,7 +3,7 @@ using Rag.Model.Lora;
 namespace Rag.Training.Tests;
 
 /// <summary>Acceptance 2 and 3: a trained adapter teaches a pattern that llama.cpp reproduces; scale 0 is the base model.</summary>
-public class TrainingTests
+public class TrainingTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Default_training_teaches_a_pattern_that_llama_cpp_reproduces_with_the_adapter()
@@ -21,6 +21,7 @@ public class TrainingTests
         Assert.Equal(8, reports.Count(r => r.EvalLoss is not null));
         var initial = result.InitialEvalLoss!.Value;
         var final = result.Epochs[^1].EvalLoss!.Value;
+        output.WriteLine($"held-out loss {initial:F4} -> {final:F4} ({string.Join(", ", result.Epochs.Select(e => e.EvalLoss!.Value.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}); {result.TokensPerSecond:F0} tokens/s");
         Assert.True(final <= initial * 0.5, $"held-out loss {initial:F3} -> {final:F3}");
         Assert.True(result.Epochs[^1].EvalPerplexity < Math.Exp(initial));
 
@@ -33,6 +34,7 @@ public class TrainingTests
         Assert.DoesNotContain("purple frog", baseText, StringComparison.Ordinal);
         Assert.Contains("purple frog that could sing", loraText, StringComparison.Ordinal);
         Assert.Equal(baseText, zeroText);
+        output.WriteLine($"base: {baseText}\nadapter: {loraText}");
 
         // llama.cpp with the adapter reproduces the trainer's own forward pass: same greedy tokens, same logits
         var prompt = model.Tokenize(PatternData.CheckPrompt);

@@ -24,7 +24,7 @@ internal static class LoraBenchCommand
                     $"threads: {r.Threads}  tokens/s: {r.TokensPerSecond:F1}  step: {r.StepSeconds * 1000:F1} ms ({r.SequenceTokens} tokens)  MFLOP/token: {r.FlopsPerToken / 1e6:F2}  matmul GFLOP/s: {r.MatmulGflops:F2}  bound tokens/s: {r.BoundTokensPerSecond:F0}  efficiency: {r.Efficiency:P0}"));
             }
 
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

@@ -25,7 +25,7 @@ internal static class LoraMergeCommand
 
             var n = LoraMerger.Merge(parse.GetValue(model)!, parse.GetValue(adapter)!, parse.GetValue(output)!, parse.GetValue(scale), ct);
             context.Out.WriteLine($"merged {n} weights into {parse.GetValue(output)}");
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

@@ -105,7 +105,7 @@ internal static class LoraTrainCommand
             var outPath = parse.GetValue(output)!;
             trainer.ExportAdapter(Path.GetFileNameWithoutExtension(outPath)).Write(outPath);
             o.WriteLine($"adapter: {outPath}");
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

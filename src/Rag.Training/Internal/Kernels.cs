@@ -5,6 +5,9 @@ namespace Rag.Training.Internal;
 /// <summary>Vectorized (System.Numerics.Tensors) and parallel dense kernels on row-major float arrays.</summary>
 internal static class Kernels
 {
+    // rows of W processed together, so that a block of W stays in cache while every row of X passes over it
+    private const int RowBlock = 16;
+
     /// <summary>Runs body(start, end) over [0, n) in at most <paramref name="threads"/> contiguous parts; inline when small.</summary>
     public static void For(int n, int threads, long work, Action<int, int> body)
     {
@@ -18,18 +21,21 @@ internal static class Kernels
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, p => body((int)((long)n * p / parts), (int)((long)n * (p + 1) / parts)));
     }
 
-    /// <summary>Y[t, o] (+)= X[t, :] · W[o, :] for t &lt; rows; X is rows × n, W is m × n, Y is rows × m.</summary>
-    public static void MatMulT(float[] x, float[] w, float[] y, int rows, int n, int m, int threads, bool accumulate = false)
+    /// <summary>Y[t, o] = X[t, :] · W[o, :] for t &lt; rows; X is rows × n, W is m × n, Y is rows × m.</summary>
+    public static void MatMulT(float[] x, float[] w, float[] y, int rows, int n, int m, int threads)
     {
         For(m, threads, (long)rows * n * m, (o0, o1) =>
         {
-            for (var t = 0; t < rows; t++)
+            for (var b = o0; b < o1; b += RowBlock)
             {
-                var xr = new ReadOnlySpan<float>(x, t * n, n);
-                for (var o = o0; o < o1; o++)
+                var be = Math.Min(o1, b + RowBlock);
+                for (var t = 0; t < rows; t++)
                 {
-                    var d = TensorPrimitives.Dot(xr, new ReadOnlySpan<float>(w, o * n, n));
-                    y[(t * m) + o] = accumulate ? y[(t * m) + o] + d : d;
+                    var xr = new ReadOnlySpan<float>(x, t * n, n);
+                    for (var o = b; o < be; o++)
+                    {
+                        y[(t * m) + o] = TensorPrimitives.Dot(xr, new ReadOnlySpan<float>(w, o * n, n));
+                    }
                 }
             }
         });
@@ -43,15 +49,19 @@ internal static class Kernels
         For(blocks, threads, (long)rows * n * m, (b0, b1) =>
         {
             int i0 = n * b0 / blocks, i1 = n * b1 / blocks, len = i1 - i0;
-            for (var t = 0; t < rows; t++)
+            for (var ob = 0; ob < m; ob += RowBlock)
             {
-                var dxr = new Span<float>(dx, (t * n) + i0, len);
-                for (var o = 0; o < m; o++)
+                var oe = Math.Min(m, ob + RowBlock);
+                for (var t = 0; t < rows; t++)
                 {
-                    var g = dy[(t * m) + o];
-                    if (g != 0)
+                    var dxr = new Span<float>(dx, (t * n) + i0, len);
+                    for (var o = ob; o < oe; o++)
                     {
-                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(w, (o * n) + i0, len), g, dxr, dxr);
+                        var g = dy[(t * m) + o];
+                        if (g != 0)
+                        {
+                            TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(w, (o * n) + i0, len), g, dxr, dxr);
+                        }
                     }
                 }
             }
