@@ -55,7 +55,7 @@ internal static class LoraTrainCommand
 
             LlamaBackend.Initialize(new LlamaBackendOptions { NativeLogLevel = Microsoft.Extensions.Logging.LogLevel.Error });
             IReadOnlyList<TrainingExample> examples;
-            using (var tokenizer = LlamaModel.Load(modelPath, new LlamaModelLoadOptions { VocabOnly = true }))
+            using (var tokenizer = LlamaModel.Load(modelPath, new LlamaModelLoadOptions { VocabOnly = true }, cancellationToken: ct))
             {
                 var dataPath = parse.GetValue(data)!;
                 if (!File.Exists(dataPath))
@@ -65,7 +65,9 @@ internal static class LoraTrainCommand
 
                 try
                 {
-                    examples = TrainingDataset.LoadJsonl(dataPath, tokenizer, parse.GetValue(ctx));
+                    // a vocabulary-only model reports no context length: take the file's
+                    var context = parse.GetValue(ctx) is > 0 and var c ? c : (int)(Rag.Model.Gguf.GgufModelInfo.FromFile(modelPath).ContextLength ?? 2048);
+                    examples = TrainingDataset.LoadJsonl(dataPath, tokenizer, context);
                 }
                 catch (TrainingDataException e)
                 {
