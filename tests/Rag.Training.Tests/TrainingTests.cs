@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using Rag.Model.Lora;
 
 namespace Rag.Training.Tests;
