@@ -58,6 +58,7 @@ internal static class CliCommands
             EvalRetrievalCommand.RunAsync));
         eval.Subcommands.Add(EvalFaithfulnessCommand.Create(context));
         yield return eval;
+        yield return LoraMergeCommand.Group(context);
     }
 
     /// <summary>
