@@ -12,6 +12,7 @@ internal static class CliCommands
     {
         yield return DemoCommand.Create(context);
         yield return AskCommand.Create(context);
+        yield return ServeCommand.Create(context);
         yield return ForwardedCommand.Create(context, "ingest", "Ingest files or folders into the BM25 + vector index.",
             "rag ingest PATH... [--index DIR] [--root DIR] [--keep-missing] [--reindex] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors]",
             (args, o, e, ct) => CreateIngestCommand(context).RunAsync(args, o, e, ct));

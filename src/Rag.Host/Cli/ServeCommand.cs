@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Globalization;
+using Rag.Server;
+
+namespace Rag.Host.Cli;
+
+/// <summary>
+/// <c>rag serve --urls URL [--model PATH] [--data-dir DIR] [--threads N] [--watch DIR]... [--allow-root DIR]...</c>: the
+/// worker service and HTTP API in one process (see <see cref="RagServer"/>). Any further <c>--Rag:Section:Key=value</c>
+/// words are configuration. Stops gracefully on SIGTERM or Ctrl-C; under systemd it reports readiness to the manager.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var urls = new Option<string>("--urls") { Description = "Addresses to listen on, separated by ';'.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var model = new Option<string?>("--model") { Description = "Chat model GGUF (default: $RAG_CHAT_MODEL, then ./models or ../shared/models/stories260K-llama-f32.gguf)." };
+        var embedding = new Option<string?>("--embedding-model") { Description = "Embedding model GGUF (default: the lexical hashing embedder that `rag ingest` uses)." };
+        var dataDir = new Option<string>("--data-dir") { Description = "Data folder; the index lives in DIR/index.", DefaultValueFactory = _ => ".rag" };
+        var threads = new Option<int?>("--threads") { Description = "llama.cpp decode threads." };
+        var watch = new Option<string[]>("--watch") { Description = "A folder to keep ingested (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var allow = new Option<string[]>("--allow-root") { Description = "A folder /api/ingest may read paths from (repeatable)." };
+        var command = new Command("serve", "Run the worker service and the OpenAI-compatible + Rag HTTP API.")
+        {
+            urls, model, embedding, dataDir, threads, watch, allow,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parse, ct) =>
+        {
+            var args = new List<string> { "--urls", parse.GetValue(urls)! };
+            void Set(string key, string? value)
+            {
+                if (!string.IsNullOrWhiteSpace(value))
+                {
+                    args.Add($"--Rag:{key}={value}");
+                }
+            }
+
+            Set("Model:Chat:Path", parse.GetValue(model) is { } m ? Path.GetFullPath(m) : null);
+            Set("Model:Embedding:Path", parse.GetValue(embedding) is { } e ? Path.GetFullPath(e) : null);
+            Set("Index:Directory", Path.GetFullPath(Path.Combine(parse.GetValue(dataDir)!, "index")));
+            Set("Model:Chat:Scheduler:Threads", parse.GetValue(threads)?.ToString(CultureInfo.InvariantCulture));
+            var i = 0;
+            foreach (var w in parse.GetValue(watch) ?? [])
+            {
+                Set($"Server:WatchFolders:{i++}", Path.GetFullPath(w));
+            }
+
+            i = 0;
+            foreach (var r in parse.GetValue(allow) ?? [])
+            {
+                Set($"Server:AllowedRoots:{i++}", Path.GetFullPath(r));
+            }
+
+            args.AddRange(parse.UnmatchedTokens);
+            var app = RagServer.Build([.. args]);
+            await using (app.ConfigureAwait(false))
+            {
+                await app.RunAsync(ct).ConfigureAwait(false);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}
