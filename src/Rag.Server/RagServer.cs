@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Rag.Server.Api;
 using Rag.Server.Hosting;
 using Rag.Server.Metrics;
@@ -20,7 +21,8 @@ namespace Rag.Server;
 /// <summary>
 /// The Rag server: one process serving the OpenAI-compatible API (<c>/v1/models</c>, <c>/v1/chat/completions</c>,
 /// <c>/v1/embeddings</c>), the Rag API (<c>/api/ingest</c>, <c>/api/documents</c>, <c>/api/search</c>, <c>/api/ask</c>),
-/// health (<c>/healthz</c>, <c>/readyz</c>) and metrics (<c>/metrics</c>), with the ingestion worker and watched
+/// health (<c>/healthz</c>, <c>/readyz</c>) and OpenTelemetry metrics in Prometheus format (<c>/metrics</c>: generated
+/// tokens, time to first token, retrieval latency, 429s, active sequences, ingestion queue depth), with the ingestion worker and watched
 /// folders in the background. Everything composes through <c>services.AddRag(configuration)</c>.
 /// </summary>
 public static class RagServer
@@ -66,6 +68,9 @@ public static class RagServer
         var services = builder.Services;
         services.AddOptions<RagServerOptions>().Bind(builder.Configuration.GetSection(RagServerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddMetrics();
+        services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(ServerMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
         services.TryAddSingleton<ServerMetrics>();
         services.TryAddSingleton<Grounding>();
         services.TryAddSingleton<IngestionQueue>();
@@ -87,6 +92,8 @@ public static class RagServer
             var readiness = http.RequestServices.GetRequiredService<Readiness>();
             return readiness.IsReady ? Results.Text("ready") : Results.Text(readiness.State, statusCode: 503);
         });
+
+        app.MapPrometheusScrapingEndpoint("/metrics");
 
         var reads = app.MapGroup("").WithMetadata(ApiKeyRequirement.Read);
         reads.MapGet("/v1/models", OpenAiEndpoints.ListModelsAsync);

@@ -39,6 +39,27 @@ public sealed class RagServerOptions
     /// <summary>Folders the worker keeps ingested (file-watcher events plus a periodic rescan).</summary>
     public IList<string> WatchFolders { get; } = [];
 
+    /// <summary>
+    /// The folder that ids of documents ingested from files are relative to (the index records it, so it must not change).
+    /// </summary>
+    /// <value>Empty: the deepest folder holding every <see cref="WatchFolders"/> and <see cref="AllowedRoots"/> entry.</value>
+    public string? SourceRoot { get; set; }
+
+    /// <summary>The source root in effect (see <see cref="SourceRoot"/>), or null when no folder is configured.</summary>
+    public string? ResolvedSourceRoot
+    {
+        get
+        {
+            if (!string.IsNullOrWhiteSpace(SourceRoot))
+            {
+                return Path.GetFullPath(SourceRoot);
+            }
+
+            var folders = WatchFolders.Concat(AllowedRoots).Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).ToList();
+            return folders.Count == 0 ? null : Worker.FolderWatcher.CommonRoot(folders);
+        }
+    }
+
     /// <summary>Seconds between full rescans of the watched folders.</summary>
     /// <value>300.</value>
     [Range(1, 86400)]

@@ -90,34 +90,46 @@ public class SecurityTests(ServerFixture server)
     {
         using var http = server.Authorized();
         var big = JsonSerializer.Serialize(new { id = "big.txt", text = new string('x', 100_000) });
-        using (var sized = await http.PostAsync(Ingest, Json(big)))
+
+        // With a Content-Length: refused before the body is read (the client waits for 100-continue, as curl does).
+        using (var request = new HttpRequestMessage(HttpMethod.Post, Ingest) { Content = Json(big) })
         {
+            request.Headers.ExpectContinue = true;
+            using var sized = await http.SendAsync(request);
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, sized.StatusCode);
         }
 
-        // Chunked (no Content-Length): Kestrel stops reading at the limit.
-        using var request = new HttpRequestMessage(HttpMethod.Post, Ingest) { Content = new ChunkedContent(big) };
-        using var chunked = await http.SendAsync(request);
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
+        // Chunked (no Content-Length): Kestrel stops reading at the limit. Raw HTTP/1.1, so the whole body is sent first.
+        using (var tcp = new System.Net.Sockets.TcpClient())
+        {
+            await tcp.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port);
+            var stream = tcp.GetStream();
+            var head = $"POST /api/ingest HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nAuthorization: Bearer {ServerFixture.ApiKey}\r\n" +
+                "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+            var body = new System.Text.StringBuilder();
+            for (var i = 0; i < big.Length; i += 4096)
+            {
+                var piece = big.Substring(i, Math.Min(4096, big.Length - i));
+                body.Append(piece.Length.ToString("x", System.Globalization.CultureInfo.InvariantCulture)).Append("\r\n").Append(piece).Append("\r\n");
+            }
+
+            body.Append("0\r\n\r\n");
+            var bytes = System.Text.Encoding.ASCII.GetBytes(head + body);
+            try
+            {
+                await stream.WriteAsync(bytes);
+            }
+            catch (IOException)
+            {
+                // The server may answer and close before the last chunk; the status line is still there to read.
+            }
+
+            using var reader = new StreamReader(stream);
+            var status = await reader.ReadLineAsync();
+            Assert.StartsWith("HTTP/1.1 413", status, StringComparison.Ordinal);
+        }
+
         var list = await http.GetStringAsync(new Uri("/api/documents", UriKind.Relative));
         Assert.DoesNotContain("big.txt", list, StringComparison.Ordinal);
-    }
-
-    private sealed class ChunkedContent(string text) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
-        {
-            var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-            for (var i = 0; i < bytes.Length; i += 4096)
-            {
-                await stream.WriteAsync(bytes.AsMemory(i, Math.Min(4096, bytes.Length - i)));
-            }
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = -1;
-            return false;
-        }
     }
 }

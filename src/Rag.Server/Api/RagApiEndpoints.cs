@@ -108,7 +108,7 @@ internal static class RagApiEndpoints
                     }
                 }
 
-                var runRoot = options.AllowedRoots.Select(r => Path.GetFullPath(r)).FirstOrDefault(r => paths.All(p => p.StartsWith(r, StringComparison.Ordinal)));
+                var runRoot = options.ResolvedSourceRoot;
                 job = new IngestJob($"ingest of {string.Join(", ", paths)}", (pipeline, jct) =>
                     IngestJob.CollectAsync(pipeline.IngestPathsAsync(paths, new IngestRunOptions { Root = runRoot, KeepMissing = true }, jct), jct));
             }

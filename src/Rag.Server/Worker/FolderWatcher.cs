@@ -35,7 +35,7 @@ internal sealed partial class FolderWatcher(IngestionQueue queue, IOptions<RagSe
             Directory.CreateDirectory(f);
         }
 
-        var root = CommonRoot(folders);
+        var root = options.Value.ResolvedSourceRoot;
         var watchers = folders.Select(f => Watch(f)).ToList();
         try
         {
