@@ -13,7 +13,7 @@ namespace Rag.Host.Tests;
 /// </summary>
 public partial class ServeProcessTests
 {
-    private const int Files = 1500;
+    private const int Files = 240;
 
     [Fact]
     [Trait("Category", "Slow")]
@@ -25,7 +25,7 @@ public partial class ServeProcessTests
         for (var i = 0; i < Files; i++)
         {
             await File.WriteAllTextAsync(Path.Combine(watch, $"doc{i:D4}.txt"),
-                string.Concat(Enumerable.Repeat($"Document {i}. Lily and Tom played with ball number {i} in the park. The sun was warm and the grass was green. ", 8)));
+                string.Concat(Enumerable.Repeat($"Document {i}. Lily and Tom played with ball number {i} in the park. The sun was warm and the grass was green. ", 3)));
         }
 
         var dataDir = dir.Combine("data");
@@ -86,7 +86,7 @@ public partial class ServeProcessTests
                 Path.Combine(AppContext.BaseDirectory, "rag.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--data-dir", dataDir,
                 "--watch", watch, "--threads", "1", "--embedding-model", TestModels.Stories260K,
                 "--Rag:Model:Embedding:Options:Pooling=Mean", "--Rag:Model:Embedding:Options:Threads=1",
-                "--Rag:Ingest:Ingestion:CommitEveryDocuments=25", "--Rag:Ingest:Ingestion:EmbeddingBatchSize=8",
+                "--Rag:Ingest:Ingestion:CommitEveryDocuments=10", "--Rag:Ingest:Ingestion:EmbeddingBatchSize=4",
                 "--Logging:LogLevel:Default=Information",
             },
         };

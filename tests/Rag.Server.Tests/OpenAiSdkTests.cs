@@ -174,6 +174,22 @@ public class OpenAiSdkTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task The_model_name_base_plus_adapter_selects_a_lora_adapter_per_request()
+    {
+        var models = (await Client().GetOpenAIModelClient().GetModelsAsync()).Value.Select(m => m.Id).ToList();
+        Assert.Contains(Model + "+wild", models);
+        ChatMessage[] messages = [new UserChatMessage("Once upon a time")];
+        var options = new ChatCompletionOptions { MaxOutputTokenCount = 16, Temperature = 0 };
+        async Task<string> Complete(string model) => (await Client().GetChatClient(model).CompleteChatAsync(messages, options)).Value.Content[0].Text;
+        var plain = await Complete(Model);
+        var adapted = await Complete(Model + "+wild");
+        Assert.NotEqual(plain, adapted);
+        Assert.Equal(adapted, await Complete(Model + "+wild:1"));
+        Assert.Equal(plain, await Complete(Model + "+wild:0"));
+        Assert.Equal(plain, await Complete(Model));
+    }
+
+    [Fact]
     public async Task An_unknown_model_or_adapter_is_a_404_the_sdk_reports()
     {
         var ex = await Assert.ThrowsAsync<ClientResultException>(() =>

@@ -36,6 +36,8 @@ public class ServerFixture : IAsyncLifetime, IDisposable
     {
         Directory.CreateDirectory(AllowedRoot);
         Directory.CreateDirectory(WatchDir);
+        var adapter = _dir.Combine("wild.lora.gguf");
+        Rag.Tools.Synthetic.LoraAdapterWriter.Write(TestModels.Stories260K, adapter, new Rag.Tools.Synthetic.LoraAdapterOptions { Std = 0.5f, Seed = 3 });
         string[] args =
         [
             "--urls", "http://127.0.0.1:0",
@@ -52,6 +54,7 @@ public class ServerFixture : IAsyncLifetime, IDisposable
             $"--Rag:Server:AllowedRoots:0={AllowedRoot}",
             $"--Rag:Server:WatchFolders:0={WatchDir}",
             "--Rag:Server:RescanIntervalSeconds=2",
+            $"--Rag:Server:Adapters:wild={adapter}",
             "--Rag:Server:MaxRequestBodyBytes=65536",
             "--Rag:Answer:MaxOutputTokens=24",
             "--Logging:LogLevel:Default=Warning",

@@ -11,6 +11,9 @@ namespace Rag.Host.Cli;
 /// </summary>
 internal static class ServeCommand
 {
+    /// <summary>How long a graceful stop may take before the process is ended anyway (the host's own limit is 30 s).</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
+
     public static Command Create(CliContext context)
     {
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on, separated by ';'.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
@@ -56,7 +59,8 @@ internal static class ServeCommand
             var app = RagServer.Build([.. args]);
             await using (app.ConfigureAwait(false))
             {
-                await app.RunAsync(ct).ConfigureAwait(false);
+                // SIGTERM and Ctrl-C stop the host gracefully (the worker rolls back its batch in flight), then exit 0.
+                await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, ct).ConfigureAwait(false);
             }
 
             return 0;

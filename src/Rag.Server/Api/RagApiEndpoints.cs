@@ -222,13 +222,7 @@ internal static class RagApiEndpoints
                 j.WriteString("chunk_id", h.Chunk.Id);
                 j.WriteString("document_id", h.Chunk.DocumentId);
                 HttpJson.WriteNullable(j, "title", h.Chunk.Title);
-                j.WriteStartArray("section");
-                foreach (var s in h.Chunk.HeadingPath)
-                {
-                    j.WriteStringValue(s);
-                }
-
-                j.WriteEndArray();
+                HttpJson.WriteStrings(j, "section", h.Chunk.HeadingPath);
                 j.WriteString("text", h.Chunk.Text);
                 j.WriteNumber("score", h.Score);
                 if (h.Bm25Score is { } b)

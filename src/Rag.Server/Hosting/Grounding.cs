@@ -40,13 +40,7 @@ internal sealed class Grounding(IRetriever retriever, IOptions<AnswerOptions> an
             j.WriteString("document_id", s.Chunk.DocumentId);
             j.WriteString("chunk_id", s.Chunk.Id);
             HttpJson.WriteNullable(j, "title", s.Chunk.Title);
-            j.WriteStartArray("section");
-            foreach (var h in s.Chunk.HeadingPath)
-            {
-                j.WriteStringValue(h);
-            }
-
-            j.WriteEndArray();
+            HttpJson.WriteStrings(j, "section", s.Chunk.HeadingPath);
             j.WriteNumber("score", s.Score);
             if (cited is not null)
             {

@@ -89,6 +89,17 @@ internal static class HttpJson
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public static void WriteStrings(Utf8JsonWriter j, string name, IEnumerable<string> values)
+    {
+        j.WriteStartArray(name);
+        foreach (var v in values)
+        {
+            j.WriteStringValue(v);
+        }
+
+        j.WriteEndArray();
+    }
+
     public static void WriteNullable(Utf8JsonWriter j, string name, string? value)
     {
         if (value is null)
