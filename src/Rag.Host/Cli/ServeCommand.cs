@@ -5,7 +5,7 @@ using Rag.Server;
 namespace Rag.Host.Cli;
 
 /// <summary>
-/// <c>rag serve --urls URL [--model PATH] [--data-dir DIR] [--threads N] [--watch DIR]... [--allow-root DIR]...</c>: the
+/// <c>rag serve --urls URL [--model PATH] [--data-dir DIR] [--embedder NAME|PATH] [--threads N] [--watch DIR]... [--allow-root DIR]...</c>: the
 /// worker service and HTTP API in one process (see <see cref="RagServer"/>). Any further <c>--Rag:Section:Key=value</c>
 /// words are configuration. Stops gracefully on SIGTERM or Ctrl-C; under systemd it reports readiness to the manager.
 /// </summary>
@@ -18,7 +18,7 @@ internal static class ServeCommand
     {
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on, separated by ';'.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var model = new Option<string?>("--model") { Description = "Chat model GGUF (default: $RAG_CHAT_MODEL, then ./models or ../shared/models/stories260K-llama-f32.gguf)." };
-        var embedding = new Option<string?>("--embedding-model") { Description = "Embedding model GGUF (default: the lexical hashing embedder that `rag ingest` uses)." };
+        var embedding = new Option<string?>(CliEmbedders.OptionName) { Description = CliEmbedders.Help + " A .gguf path is served by llama.cpp." };
         var dataDir = new Option<string>("--data-dir") { Description = "Data folder; the index lives in DIR/index.", DefaultValueFactory = _ => ".rag" };
         var threads = new Option<int?>("--threads") { Description = "llama.cpp decode threads." };
         var watch = new Option<string[]>("--watch") { Description = "A folder to keep ingested (repeatable).", AllowMultipleArgumentsPerToken = false };
@@ -40,7 +40,18 @@ internal static class ServeCommand
             }
 
             Set("Model:Chat:Path", parse.GetValue(model) is { } m ? Path.GetFullPath(m) : null);
-            Set("Model:Embedding:Path", parse.GetValue(embedding) is { } e ? Path.GetFullPath(e) : null);
+            if (parse.GetValue(embedding) is { Length: > 0 } e)
+            {
+                if (e.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
+                {
+                    Set("Model:Embedding:Path", Path.GetFullPath(e));
+                }
+                else
+                {
+                    Set("Model:Embedding:Model", File.Exists(e) ? Path.GetFullPath(e) : e);
+                }
+            }
+
             Set("Index:Directory", Path.GetFullPath(Path.Combine(parse.GetValue(dataDir)!, "index")));
             Set("Model:Chat:Scheduler:Threads", parse.GetValue(threads)?.ToString(CultureInfo.InvariantCulture));
             var i = 0;

@@ -150,6 +150,12 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             return Identity;
         }
 
+        if (serviceType == typeof(EmbedderIdentity))
+        {
+            // What the index store records and checks: the content hash changes with weights, vocabulary and settings.
+            return new EmbedderIdentity(Identity.ModelId, Identity.ContentHash, Identity.Dimension);
+        }
+
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 

@@ -16,12 +16,17 @@ namespace Rag.Server.Hosting;
 /// <remarks>
 /// Keys: <c>Rag:Model:Chat:Path</c> (default <c>$RAG_CHAT_MODEL</c>, then <c>stories260K-llama-f32.gguf</c> in ./models or
 /// ../shared/models), <c>Rag:Model:Chat:Scheduler:*</c> (<see cref="Rag.Model.Serving.LlamaSchedulerOptions"/>),
-/// <c>Rag:Model:Chat:Client:*</c> (<see cref="Rag.Model.Chat.LlamaChatClientOptions"/>), <c>Rag:Model:Embedding:Path</c>
-/// (none: the lexical hashing embedder, which is what <c>rag ingest</c> indexes with), <c>Rag:Model:Native:Path</c>.
+/// <c>Rag:Model:Chat:Client:*</c> (<see cref="Rag.Model.Chat.LlamaChatClientOptions"/>); embeddings like the CLI's:
+/// <c>Rag:Model:Embedding:Model</c> = <c>minilm</c> (default, ONNX Runtime), <c>arctic-xs</c>, an ONNX BERT path, or
+/// <c>hashing</c> (lexical, tests only), or <c>Rag:Model:Embedding:Path</c> = a GGUF embedding model served by llama.cpp
+/// (<c>Rag:Model:Embedding:Options:*</c>: <see cref="Rag.Model.Embeddings.LlamaEmbedderOptions"/>); <c>Rag:Model:Native:Path</c>.
 /// </remarks>
 internal static class ModelComposition
 {
     public const string DefaultChatModelFile = "stories260K-llama-f32.gguf";
+
+    /// <summary>The explicit opt-in for the lexical hashing embedder (as the CLI's <c>--embedder hashing</c>).</summary>
+    public const string HashingName = "hashing";
 
     public static IRagBuilder AddServerModels(this IRagBuilder builder)
     {
@@ -45,12 +50,24 @@ internal static class ModelComposition
             embedding.GetSection("Options").Bind(o.Embeddings);
         });
 
-        if (embeddingPath is null)
+        string embeddingId;
+        if (embeddingPath is not null)
+        {
+            embeddingId = Path.GetFileNameWithoutExtension(embeddingPath);
+        }
+        else if (string.Equals(embedding["Model"], HashingName, StringComparison.OrdinalIgnoreCase))
         {
             builder.AddHashingEmbeddings();
+            embeddingId = HashingName;
+        }
+        else
+        {
+            builder.AddOnnxEmbeddings();
+            var model = embedding["Model"] is { Length: > 0 } m ? m : Rag.Onnx.Embeddings.OnnxEmbeddingModel.MiniLmName;
+            embeddingId = File.Exists(model) ? Path.GetFileNameWithoutExtension(model) : model;
         }
 
-        builder.Services.AddSingleton(sp => new ServedModels(sp, chatPath, embeddingPath));
+        builder.Services.AddSingleton(sp => new ServedModels(sp, chatPath, embeddingId));
         return builder;
     }
 

@@ -18,7 +18,7 @@ internal sealed record ModelSelection(IChatClient Client, bool Grounded, string 
 /// the grounding alias (<see cref="RagServerOptions.GroundedModelAlias"/>, also combinable with adapters), and the
 /// embedding model. Adapters load once, on first use; one <see cref="LlamaChatClient"/> per adapter set shares the scheduler.
 /// </summary>
-internal sealed class ServedModels(IServiceProvider services, string chatPath, string? embeddingPath)
+internal sealed class ServedModels(IServiceProvider services, string chatPath, string embeddingId)
 {
     private readonly ConcurrentDictionary<string, Lazy<LlamaLoraAdapter>> _adapters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new(StringComparer.Ordinal);
@@ -29,7 +29,7 @@ internal sealed class ServedModels(IServiceProvider services, string chatPath, s
     public string BaseId => Options.ModelName is { Length: > 0 } name ? name : Path.GetFileNameWithoutExtension(chatPath);
 
     /// <summary>The embedding model's id.</summary>
-    public string EmbeddingId => embeddingPath is null ? "hashing-embeddings" : Path.GetFileNameWithoutExtension(embeddingPath);
+    public string EmbeddingId => embeddingId;
 
     /// <summary>Every id to list in <c>/v1/models</c>.</summary>
     public IEnumerable<string> ListIds()
