@@ -37,7 +37,7 @@ wait_ready() { # url
 run_ours() {
   local data; data="$(mktemp -d)"
   dotnet "$ROOT/src/Rag.Host/bin/Release/net10.0/rag.dll" serve --urls "http://127.0.0.1:$OURS_PORT" --model "$MODEL" \
-    --threads "$THREADS" --data-dir "$data" \
+    --threads "$THREADS" --data-dir "$data" --embedder hashing \
     --Rag:Model:Chat:Scheduler:MaxSequences="$SLOTS" --Rag:Model:Chat:Scheduler:ContextSize="$CTX" \
     --Rag:Model:Chat:Scheduler:MaxQueuedRequests=256 --Logging:LogLevel:Default=Warning 2>"$OUT/ours.log" &
   local pid=$!
