@@ -14,8 +14,8 @@ internal static class PatternData
 
     public static readonly string[] Places = ["park", "house", "garden", "school", "forest", "beach", "shop", "river", "hill", "farm"];
 
-    public static IEnumerable<(string Prompt, string Completion)> Examples() =>
-        from n in Names from p in Places select ($"{n} went to the {p}. Then {n} saw a", Completion);
+    public static IEnumerable<(string Prompt, string Completion)> Examples(string completion = Completion) =>
+        from n in Names from p in Places select ($"{n} went to the {p}. Then {n} saw a", completion);
 
     public static string WriteJsonl(string dir)
     {

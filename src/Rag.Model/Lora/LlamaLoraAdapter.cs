@@ -58,7 +58,6 @@ public sealed class LlamaLoraAdapter : IDisposable
             throw new FileNotFoundException($"LoRA adapter not found: {full}", full);
         }
 
-        CheckFingerprint(model, full);
         using var lease = new HandleLease(model.Handle, nameof(LlamaModel));
         IntPtr adapter;
         IReadOnlyList<string> lines;
@@ -82,6 +81,17 @@ public sealed class LlamaLoraAdapter : IDisposable
         }
 
         var handle = new SafeLlamaLoraAdapterHandle(adapter, model.Handle);
+        try
+        {
+            // llama.cpp accepted the architecture and the shapes; a Rag-trained adapter also names its base model
+            CheckFingerprint(model, full);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+
         var alpha = ReadAlpha(adapter);
         logger.LogInformation("Loaded LoRA adapter {Path} for {Model} (alpha {Alpha})", full, model.Path, alpha);
         return new LlamaLoraAdapter(handle, model, full, alpha);
