@@ -55,3 +55,26 @@ public class EmbedCommandTests
         Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
     }
 }
+
+public class ConvertCommandTests
+{
+    [Fact]
+    public async Task Converts_minilm_to_a_llama_cpp_bert_gguf()
+    {
+        using var dir = new TempDir();
+        string gguf = Path.Combine(dir.Path, "minilm-f16.gguf");
+
+        var (code, output, err) = await CliTests.RunAsync("models", "convert", "--from-onnx", "minilm", "--out", gguf, "--type", "F16");
+
+        Assert.True(code == 0, err);
+        Assert.StartsWith(Path.GetFullPath(gguf) + "\tF16\t", output, StringComparison.Ordinal);
+        Assert.Contains("all-MiniLM-L6-v2: 6 layers, 384 dimensions, 12 heads, 30522 tokens, Mean pooling", output, StringComparison.Ordinal);
+        Assert.Contains("Apache-2.0", err, StringComparison.Ordinal);
+        Assert.InRange(new FileInfo(gguf).Length, 40_000_000, 50_000_000);
+
+        // The GGUF header says what llama.cpp needs: a BERT encoder with mean pooling.
+        (code, output, err) = await CliTests.RunAsync("models", "gguf", "--model", gguf);
+        Assert.True(code == 0, err);
+        Assert.Contains("bert", output, StringComparison.Ordinal);
+    }
+}
