@@ -137,7 +137,11 @@ public sealed class StoreReproductionTests : IDisposable
     public async Task A_second_writer_process_waits_for_the_lock_then_fails_naming_the_holder()
     {
         _dir.File("docs/a.md", "# A\n\nText.");
-        var psi = DotnetStart(Path.Combine(AppContext.BaseDirectory, "Rag.Testing.dll"), "hold-lock", "--index", _dir.Combine("idx"));
+        // Run with this test project's dependency and framework files: rag's ASP.NET Core framework brings the logging
+        // assemblies that Rag.Testing's own runtimeconfig (Microsoft.NETCore.App only) would not find here.
+        string bin = AppContext.BaseDirectory;
+        var psi = DotnetStart("exec", "--depsfile", Path.Combine(bin, "Rag.Host.Tests.deps.json"), "--runtimeconfig", Path.Combine(bin, "Rag.Host.Tests.runtimeconfig.json"),
+            Path.Combine(bin, "Rag.Testing.dll"), "hold-lock", "--index", _dir.Combine("idx"));
         psi.RedirectStandardInput = true;
         using var holder = Process.Start(psi)!;
         try
