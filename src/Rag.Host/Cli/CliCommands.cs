@@ -12,6 +12,8 @@ internal static class CliCommands
     {
         yield return DemoCommand.Create(context);
         yield return AskCommand.Create(context);
+        yield return ServeCommand.Create(context);
+        yield return ChatCommand.Create();
         yield return ForwardedCommand.Create(context, "ingest", IngestCommand.Description, IngestCommand.Usage,
             (args, o, e, ct) => RunIngestAsync(context, args, o, e, ct));
         yield return EmbedCommand.Create(context);
@@ -58,6 +60,7 @@ internal static class CliCommands
             EvalRetrievalCommand.RunAsync));
         eval.Subcommands.Add(EvalFaithfulnessCommand.Create(context));
         yield return eval;
+        yield return LoraMergeCommand.Group(context);
     }
 
     /// <summary>

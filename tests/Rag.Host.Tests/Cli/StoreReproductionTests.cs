@@ -32,7 +32,7 @@ public sealed class StoreReproductionTests : IDisposable
         var refused = await Rag("ingest", "selfidx", "--index", "selfidx");
         Assert.Equal(2, refused.Code);
         Assert.Equal(string.Empty, refused.Out);
-        Assert.StartsWith("rag: error: ", refused.Err, StringComparison.Ordinal);
+        Assert.Single(refused.Err.Split('\n'), l => l.StartsWith("rag: error: ", StringComparison.Ordinal));
         Assert.Contains("is not empty and is not a Rag index", refused.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", refused.Err, StringComparison.Ordinal);
         Assert.Equal("keep", File.ReadAllText(notes));
@@ -181,7 +181,7 @@ public sealed class StoreReproductionTests : IDisposable
 
         var ask = await Rag("ask", "how long are backups kept", "--index", "idx", "--threads", "1", "--max-tokens", "8");
         Assert.Equal(2, ask.Code);
-        Assert.StartsWith("rag: error: ", ask.Err, StringComparison.Ordinal);
+        Assert.Single(ask.Err.Split('\n'), l => l.StartsWith("rag: error: ", StringComparison.Ordinal));
         Assert.Contains("was built with embedder", ask.Err, StringComparison.Ordinal);
         Assert.Contains("bigram=0,", ask.Err, StringComparison.Ordinal);
         Assert.Contains("--reindex", ask.Err, StringComparison.Ordinal);
