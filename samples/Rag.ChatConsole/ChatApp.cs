@@ -41,27 +41,34 @@ public static class ChatApp
     /// <summary>
     /// Runs the console until <c>/quit</c> or end of input. <paramref name="args"/>: an optional index folder, then
     /// configuration as <c>--Rag:Section:Key=Value</c>. Returns 0 on a normal exit, 2 on a usage error (one line on
-    /// stderr, prefixed with <paramref name="program"/>), 1 on a runtime failure.
+    /// <paramref name="error"/>, default stderr, prefixed with <paramref name="program"/>), 1 on a runtime failure.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, string program)
+    public static async Task<int> RunAsync(string[] args, string program, TextWriter? error = null)
     {
         ArgumentNullException.ThrowIfNull(args);
+        error ??= Console.Error;
+        int UsageError(string what, string how)
+        {
+            error.WriteLine($"{program}: error: {what} ({how})");
+            return 2;
+        }
+
         var positional = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         if (positional.Length > 1)
         {
-            return UsageError(program, $"unexpected argument '{positional[1]}'", "give one index folder, then --Rag:Section:Key=Value settings");
+            return UsageError($"unexpected argument '{positional[1]}'", "give one index folder, then --Rag:Section:Key=Value settings");
         }
 
         var indexDir = Path.GetFullPath(positional.Length == 1 ? positional[0] : DefaultIndex);
         if (!Directory.Exists(indexDir))
         {
-            return UsageError(program, $"no index folder '{indexDir}'",
+            return UsageError($"no index folder '{indexDir}'",
                 $"build one with: rag ingest PATH... --index {indexDir}; or create the empty folder and use /ingest PATH in the chat");
         }
 
         if (!IndexStore.Exists(indexDir) && Directory.EnumerateFileSystemEntries(indexDir).Any())
         {
-            return UsageError(program, $"'{indexDir}' is not a Rag index and not empty", "give an index folder, or an empty folder to start a new index");
+            return UsageError($"'{indexDir}' is not a Rag index and not empty", "give an index folder, or an empty folder to start a new index");
         }
 
         var configuration = new ConfigurationBuilder()
@@ -103,7 +110,7 @@ public static class ChatApp
         }
         catch (FileNotFoundException ex)
         {
-            return UsageError(program, ex.Message, "set --Rag:Model:Chat:ModelPath=FILE.gguf or $RAG_CHAT_MODEL");
+            return UsageError(ex.Message, "set --Rag:Model:Chat:ModelPath=FILE.gguf or $RAG_CHAT_MODEL");
         }
 
         await using (provider.ConfigureAwait(false))
@@ -114,7 +121,7 @@ public static class ChatApp
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                await Console.Error.WriteLineAsync($"{program}: error: {ex.Message}").ConfigureAwait(false);
+                await error.WriteLineAsync($"{program}: error: {ex.Message}").ConfigureAwait(false);
                 return 1;
             }
         }
@@ -135,12 +142,6 @@ public static class ChatApp
 
         using var store = IndexStore.Open(new IndexStoreOptions { Directory = indexDir });
         return store.Manifest.Embedder?.ModelId;
-    }
-
-    private static int UsageError(string program, string what, string how)
-    {
-        Console.Error.WriteLine($"{program}: error: {what} ({how})");
-        return 2;
     }
 
     private sealed class ChatSession(IServiceProvider services)

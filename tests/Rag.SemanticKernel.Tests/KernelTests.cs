@@ -2,7 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.SemanticKernel;
-using Rag.Model.Serving;
+using Rag.Samples;
 using Rag.SemanticKernel.Plugins;
 using Rag.SemanticKernel.VectorData;
 
@@ -28,19 +28,17 @@ public sealed class KernelTests : IAsyncDisposable
             ["Rag:Answer:MaxSources"] = "2",
             ["Rag:Answer:MaxSourceCharacters"] = "200",
             ["Rag:Answer:MaxOutputTokens"] = "24",
+            ["Rag:Model:Chat:ModelPath"] = TestModels.Stories260K,
+            ["Rag:Model:Chat:ContextSize"] = "1024",
+            ["Rag:Model:Chat:Threads"] = "1",
         }).Build();
         var services = new ServiceCollection();
         services.AddRag(configuration)
             .AddHashingEmbeddings()
             .AddIndexStore()
             .AddAnswerer()
+            .AddChatModel() // the samples' one place for the chat model (samples/Shared/ChatModelComposition.cs)
             .AddSemanticKernel((_, kernel) => kernel.FunctionInvocationFilters.Add(new RecordingFilter(_invoked, _results)));
-        services.AddRagModelServing(o =>
-        {
-            o.ChatModelPath = TestModels.Stories260K;
-            o.Scheduler = new LlamaSchedulerOptions { ContextSize = 1024, MaxSequences = 2, Threads = 1, BatchSize = 256 };
-            o.Chat.DefaultTemperature = 0;
-        });
         _services = services.BuildServiceProvider();
     }
 

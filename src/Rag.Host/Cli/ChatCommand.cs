@@ -9,7 +9,7 @@ namespace Rag.Host.Cli;
 /// </summary>
 internal static class ChatCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var index = new Argument<string?>("index") { Description = $"Index folder (default {ChatApp.DefaultIndex}); an empty folder starts a new index.", Arity = ArgumentArity.ZeroOrOne };
         var model = new Option<string?>("--model") { Description = "Chat model GGUF (sets Rag:Model:Chat:ModelPath; default $RAG_CHAT_MODEL, then the stories260K test model)." };
@@ -35,7 +35,7 @@ internal static class ChatCommand
             }
 
             args.AddRange(parse.UnmatchedTokens);
-            return await ChatApp.RunAsync([.. args], "rag").ConfigureAwait(false);
+            return await ChatApp.RunAsync([.. args], "rag", context.Error).ConfigureAwait(false);
         });
         return command;
     }

@@ -13,7 +13,7 @@ internal static class CliCommands
         yield return DemoCommand.Create(context);
         yield return AskCommand.Create(context);
         yield return ServeCommand.Create(context);
-        yield return ChatCommand.Create();
+        yield return ChatCommand.Create(context);
         yield return ForwardedCommand.Create(context, "ingest", IngestCommand.Description, IngestCommand.Usage,
             (args, o, e, ct) => RunIngestAsync(context, args, o, e, ct));
         yield return EmbedCommand.Create(context);
