@@ -21,7 +21,7 @@ internal sealed class RagSession : IAsyncDisposable
     public const string DefaultChatModelFile = "stories260K-llama-f32.gguf";
 
     /// <summary>Environment variable naming the chat model file.</summary>
-    public const string ChatModelVariable = LlamaModelOptions.ChatModelEnvironmentVariable;
+    public const string ChatModelVariable = "RAG_CHAT_MODEL";
 
     private readonly IndexStore _store;
     private readonly LlamaModel _model;
