@@ -6,13 +6,26 @@ namespace Rag.Host.Cli;
 /// <summary>Typed options with range and file checks; every failed check is a usage error (exit 2, one line).</summary>
 internal static class CliOptions
 {
+    /// <summary>The option's value, or the default when it does not convert (the parser reports that error itself).</summary>
+    public static T? Value<T>(System.CommandLine.Parsing.OptionResult result)
+    {
+        try
+        {
+            return result.GetValueOrDefault<T>();
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
+        }
+    }
+
     /// <summary>An integer option with a default shown in help, checked against [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public static Option<int> Int(string name, string description, int defaultValue, int min, int max = int.MaxValue)
     {
         var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(r =>
         {
-            var v = r.GetValueOrDefault<int>();
+            var v = Value<int>(r);
             if (v < min || v > max)
             {
                 r.AddError(max == int.MaxValue ? $"{name} must be at least {min}, not {v}" : $"{name} must be between {min} and {max}, not {v}");
@@ -27,7 +40,7 @@ internal static class CliOptions
         var option = new Option<int?>(name) { Description = description };
         option.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int?>() is int v && (v < min || v > max))
+            if (Value<int?>(r) is int v && (v < min || v > max))
             {
                 r.AddError(max == int.MaxValue ? $"{name} must be at least {min}, not {v}" : $"{name} must be between {min} and {max}, not {v}");
             }
@@ -41,7 +54,7 @@ internal static class CliOptions
         var option = new Option<float>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(r =>
         {
-            var v = r.GetValueOrDefault<float>();
+            var v = Value<float>(r);
             if (!float.IsFinite(v) || v < min || v > max)
             {
                 r.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} must be between {min} and {max}, not {v}"));
@@ -56,7 +69,7 @@ internal static class CliOptions
         var option = new Option<string>(name) { Description = description, Required = required };
         option.Validators.Add(r =>
         {
-            var v = r.GetValueOrDefault<string>();
+            var v = Value<string>(r);
             if (v is not null && !File.Exists(v))
             {
                 r.AddError(Directory.Exists(v) ? $"{name}: '{v}' is a folder, not a file" : $"{name}: file not found: {v}");
@@ -71,7 +84,7 @@ internal static class CliOptions
         var option = new Option<string?>(name) { Description = description };
         option.Validators.Add(r =>
         {
-            var v = r.GetValueOrDefault<string?>();
+            var v = Value<string?>(r);
             if (v is not null && !File.Exists(v))
             {
                 r.AddError(Directory.Exists(v) ? $"{name}: '{v}' is a folder, not a file" : $"{name}: file not found: {v}");
@@ -86,7 +99,7 @@ internal static class CliOptions
         var option = new Option<string>(name) { Description = description, Required = true };
         option.Validators.Add(r =>
         {
-            if (string.IsNullOrEmpty(r.GetValueOrDefault<string>()))
+            if (string.IsNullOrEmpty(Value<string>(r)))
             {
                 r.AddError($"{name} must not be empty");
             }

@@ -20,7 +20,7 @@ internal static class DemoCommand
         var data = new Option<string?>("--data") { Description = "Documents to ingest (default: samples/data, searched upward from the working directory)." };
         data.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<string?>() is { } d && !Directory.Exists(d))
+            if (CliOptions.Value<string?>(r) is { } d && !Directory.Exists(d))
             {
                 r.AddError($"--data: folder not found: {d}");
             }

@@ -33,12 +33,22 @@ internal static class RagCli
         var verbose = args.Contains("--verbose");
         var context = new CliContext(stdout, stderr, verbose);
         var root = CreateRoot(context);
-        var parse = root.Parse(args);
+        ParseResult parse;
+        try
+        {
+            parse = root.Parse(args);
+        }
+        catch (Exception ex)
+        {
+            await stderr.WriteLineAsync($"rag: error: {CliErrors.OneLine(ex.Message)} (see rag --help)").ConfigureAwait(false);
+            return CliErrors.UsageExit;
+        }
+
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
             var command = parse.CommandResult.Command;
             var path = command == root ? "rag" : "rag " + string.Join(' ', CommandPath(parse.CommandResult));
-            var what = parse.Errors[0].Message;
+            var what = (parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0]).Message;
             if (command == root && args.Length == 0)
             {
                 what = "no command given";
