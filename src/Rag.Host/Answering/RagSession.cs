@@ -51,6 +51,22 @@ internal sealed class RagSession : IAsyncDisposable
         return services;
     }
 
+    /// <summary>
+    /// Checks the configuration before any work starts: the options validate, and the chat model is a GGUF file.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">A setting is invalid.</exception>
+    /// <exception cref="CliUsageException">The chat model is missing or not a GGUF file.</exception>
+    public static void Validate(IConfiguration configuration, ILoggerFactory loggers)
+    {
+        using var services = Compose(configuration, loggers).BuildServiceProvider();
+        services.GetService<IStartupValidator>()?.Validate();
+        var configured = configuration[CliConfiguration.ChatModelKey];
+        var path = string.IsNullOrWhiteSpace(configured) || File.Exists(configured) || configured.Contains('/', StringComparison.Ordinal)
+            ? configured
+            : Rag.Core.Configuration.RagPaths.ResolveModel(null, null, configured);
+        CliChecks.GgufFile(path, CliConfiguration.ChatModelKey);
+    }
+
     public static RagSession Open(IConfiguration configuration, ILoggerFactory loggers)
     {
         var services = Compose(configuration, loggers).BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false });

@@ -10,6 +10,9 @@ namespace Rag.Host.Cli;
 /// </summary>
 internal static class CliConfiguration
 {
+    /// <summary>True with <c>--verbose</c>: llama.cpp's own log lines go to stderr.</summary>
+    public static bool Verbose { get; set; }
+
     /// <summary>The file read from the working directory.</summary>
     public const string FileName = "appsettings.json";
 
@@ -34,7 +37,7 @@ internal static class CliConfiguration
         ["Rag:Model:Chat:MaxSequences"] = "4",
         ["Rag:Model:Chat:BatchSize"] = "512",
         ["Rag:Model:Chat:DefaultTemperature"] = "0",
-        ["Rag:Model:Native:NativeLogLevel"] = "Error",
+        ["Rag:Model:Native:NativeLogLevel"] = "None",
         ["Rag:Answer:MaxSources"] = "3",
         ["Rag:Answer:MaxSourceCharacters"] = "400",
         ["Rag:Answer:MaxOutputTokens"] = "96",
@@ -67,6 +70,7 @@ internal static class CliConfiguration
                 .AddInMemoryCollection(legacy)
                 .AddEnvironmentVariables()
                 .AddInMemoryCollection((commandLine ?? []).Where(kv => kv.Value is not null))
+                .AddInMemoryCollection(Verbose ? [new("Rag:Model:Native:NativeLogLevel", "Information")] : [])
                 .Build();
         }
         catch (Exception ex) when (ex is InvalidDataException or FormatException || ex.GetType().Name == "JsonReaderException")

@@ -38,6 +38,11 @@ internal static class DemoCommand
                 [CliConfiguration.ChatThreadsKey] = AskCommand.Text(parse.GetValue(threads)),
             });
 
+            using (var validationLoggers = context.CreateLoggerFactory(LogLevel.Warning))
+            {
+                RagSession.Validate(configuration, validationLoggers);
+            }
+
             await context.Out.WriteLineAsync($"== Ingesting {dataDir} into {indexDir}").ConfigureAwait(false);
             var code = await CliCommands.CreateIngestCommand(context).RunAsync(new IngestCommandArgs { Paths = [dataDir], IndexDirectory = indexDir }, context.Out, context.Error, ct).ConfigureAwait(false);
             if (code != 0)

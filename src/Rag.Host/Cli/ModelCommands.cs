@@ -180,7 +180,7 @@ internal static class ModelCommands
     private static async Task<int> Guard(TextWriter stderr, Func<ILogger, Task<int>> body)
     {
         var log = new TextWriterLogger(stderr, Verbose ? LogLevel.Information : LogLevel.Warning);
-        LlamaBackend.Initialize(new LlamaBackendOptions { NativeLogLevel = Verbose ? LogLevel.Information : LogLevel.Error }, log);
+        LlamaBackend.Initialize(new LlamaBackendOptions { NativeLogLevel = Verbose ? LogLevel.Information : LogLevel.None }, log);
         return await body(log).ConfigureAwait(false);
     }
 }

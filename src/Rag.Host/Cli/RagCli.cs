@@ -32,6 +32,8 @@ internal static class RagCli
     {
         var verbose = args.Contains("--verbose");
         var context = new CliContext(stdout, stderr, verbose);
+        ModelCommands.Verbose = verbose;
+        CliConfiguration.Verbose = verbose;
         var root = CreateRoot(context);
         ParseResult parse;
         try
