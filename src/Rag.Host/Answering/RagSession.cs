@@ -41,13 +41,20 @@ internal sealed class RagSession : IAsyncDisposable
     /// <summary>The answer options bound from <c>Rag:Answer</c>.</summary>
     public AnswerOptions AnswerOptions => _services.GetRequiredService<IOptions<AnswerOptions>>().Value;
 
-    /// <summary>The services of the CLI: index store, hashing query embeddings (the CLI indexes with them), the chat model, the answerer.</summary>
-    public static ServiceCollection Compose(IConfiguration configuration, ILoggerFactory loggers)
+    /// <summary>
+    /// The services of the CLI: the index store, the query embedder (<paramref name="embedderName"/>, else the built-in
+    /// model the index was built with: MiniLM for a new index), the chat model and the answerer.
+    /// </summary>
+    public static ServiceCollection Compose(IConfiguration configuration, ILoggerFactory loggers, string? embedderName = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(loggers);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        services.AddRag(configuration).AddIndexStore().AddHashingEmbeddings().AddLlamaChat().AddAnswerer();
+        services.AddRag(configuration).AddIndexStore().AddLlamaChat().AddAnswerer();
+        services.AddSingleton(sp => CliEmbedders.Create(
+            embedderName ?? CliEmbedders.NameForIndex(sp.GetRequiredService<IndexStore>()),
+            sp.GetRequiredService<IOptionsMonitor<LlamaModelOptions>>().Get(LlamaModelRoles.Chat).Threads,
+            loggers));
         return services;
     }
 
@@ -58,7 +65,7 @@ internal sealed class RagSession : IAsyncDisposable
     /// <exception cref="CliUsageException">The chat model is missing or not a GGUF file.</exception>
     public static void Validate(IConfiguration configuration, ILoggerFactory loggers)
     {
-        using var services = Compose(configuration, loggers).BuildServiceProvider();
+        using var services = Compose(configuration, loggers, CliEmbedders.HashingName).BuildServiceProvider();
         services.GetService<IStartupValidator>()?.Validate();
         var configured = configuration[CliConfiguration.ChatModelKey];
         var path = string.IsNullOrWhiteSpace(configured) || File.Exists(configured) || configured.Contains('/', StringComparison.Ordinal)
@@ -67,9 +74,9 @@ internal sealed class RagSession : IAsyncDisposable
         CliChecks.GgufFile(path, CliConfiguration.ChatModelKey);
     }
 
-    public static RagSession Open(IConfiguration configuration, ILoggerFactory loggers)
+    public static RagSession Open(IConfiguration configuration, ILoggerFactory loggers, string? embedderName = null)
     {
-        var services = Compose(configuration, loggers).BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false });
+        var services = Compose(configuration, loggers, embedderName).BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false });
         try
         {
             services.GetService<IStartupValidator>()?.Validate();

@@ -14,7 +14,8 @@ internal static class AskCommand
         var (index, model, threads) = ModelOptions();
         var sources = CliOptions.OptionalInt("--sources", $"Sources given to the model (default: Rag:Answer:MaxSources, else {CliConfiguration.DefaultOf("Rag:Answer:MaxSources")}).", 1, 100);
         var maxTokens = CliOptions.OptionalInt("--max-tokens", $"Most answer tokens (default: Rag:Answer:MaxOutputTokens, else {CliConfiguration.DefaultOf("Rag:Answer:MaxOutputTokens")}).", 1, 1_000_000);
-        var command = new Command("ask", "Answer a question from an index, citing numbered sources.") { question, index, model, sources, maxTokens, threads };
+        var embedder = new Option<string?>(CliEmbedders.OptionName) { Description = CliEmbedders.Help + " Default: the built-in model the index was built with." };
+        var command = new Command("ask", "Answer a question from an index, citing numbered sources.") { question, index, model, sources, maxTokens, threads, embedder };
         command.SetAction(async (parse, ct) =>
         {
             var configuration = CliConfiguration.Build(new Dictionary<string, string?>
@@ -26,7 +27,7 @@ internal static class AskCommand
                 ["Rag:Answer:MaxOutputTokens"] = Text(parse.GetValue(maxTokens)),
             });
             using var loggers = context.CreateLoggerFactory(LogLevel.Warning);
-            await using var session = RagSession.Open(configuration, loggers);
+            await using var session = RagSession.Open(configuration, loggers, parse.GetValue(embedder));
             await AnswerPrinter.AskAsync(session, parse.GetValue(question)!, session.AnswerOptions, context.Out, ct).ConfigureAwait(false);
             return 0;
         });

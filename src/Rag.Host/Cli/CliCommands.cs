@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Rag.Core.Embeddings;
+using Microsoft.Extensions.AI;
 using Rag.Core.Evaluation;
 using Rag.Core.Indexing;
 using Rag.Core.Retrieval;
@@ -17,7 +17,10 @@ internal static class CliCommands
     {
         yield return DemoCommand.Create(context);
         yield return AskCommand.Create(context);
+        yield return ServeCommand.Create(context);
+        yield return ChatCommand.Create();
         yield return Ingest(context);
+        yield return EmbedCommand.Create(context);
         yield return Generate(context);
         yield return Tokenize(context);
         yield return Perplexity(context);
@@ -34,12 +37,14 @@ internal static class CliCommands
         models.Subcommands.Add(ModelsQuantize(context));
         models.Subcommands.Add(ModelsSynth(context));
         models.Subcommands.Add(ModelsLora(context));
+        models.Subcommands.Add(ConvertCommand.Create(context));
         yield return models;
 
         var eval = new Command("eval", "Evaluation.");
         eval.Subcommands.Add(EvalRetrieval(context));
         eval.Subcommands.Add(EvalFaithfulnessCommand.Create(context));
         yield return eval;
+        yield return LoraMergeCommand.Group(context);
 
         yield return ScriptCommand("setup", "Install what is missing (Debian packages, llama.cpp native libraries, the FAISS shim, NuGet packages) and build. Run by the ./rag script.");
         var test = ScriptCommand("test", "Run the default test suite (everything except Category=Slow) and print 'N passed, N failed'. Run by the ./rag script; " +
@@ -48,9 +53,9 @@ internal static class CliCommands
         yield return test;
     }
 
-    /// <summary>The ingest command with the CLI's defaults: hashing embeddings (no embedding model needed), logs to stderr.</summary>
-    internal static IngestCommand CreateIngestCommand(CliContext context, RagIngestOptions? options = null) =>
-        new(options, new HashingEmbeddingGenerator(), loggerFactory: context.CreateLoggerFactory(LogLevel.Warning));
+    /// <summary>The ingest command over <paramref name="embedder"/> (null: keywords only), logs to stderr.</summary>
+    internal static IngestCommand CreateIngestCommand(CliContext context, IEmbeddingGenerator<string, Embedding<float>>? embedder, RagIngestOptions? options = null) =>
+        new(options, embedder, loggerFactory: context.CreateLoggerFactory(LogLevel.Warning));
 
     private static Command ScriptCommand(string name, string description)
     {
@@ -72,9 +77,12 @@ internal static class CliCommands
         var overlap = CliOptions.OptionalInt("--overlap", $"Chunk overlap in tokens (default {defaults.Chunking.OverlapTokens}, or an eighth of --max-tokens when that is smaller).", 0, 1_000_000);
         var commitEvery = CliOptions.Int("--commit-every", "Documents per commit.", defaults.Ingestion.CommitEveryDocuments, 1, 1_000_000);
         var noVectors = new Option<bool>("--no-vectors") { Description = "Index keywords only, without vectors." };
-        var command = new Command("ingest", "Ingest files or folders into the BM25 + vector index. Prints one tab-separated line per document and a summary.")
+        var lockTimeout = CliOptions.OptionalInt("--lock-timeout", "Seconds to wait for another writer of the same index (default 30).", 0, 86_400);
+        var embedder = new Option<string?>(CliEmbedders.OptionName) { Description = CliEmbedders.Help };
+        var embedThreads = CliOptions.Int("--embed-threads", "Embedding threads; 0 = ONNX Runtime's choice.", 0, 0, 1024);
+        var command = new Command("ingest", IngestCommand.Description)
         {
-            paths, index, root, keepMissing, reindex, delete, maxTokens, overlap, commitEvery, noVectors,
+            paths, index, root, keepMissing, reindex, delete, maxTokens, overlap, commitEvery, noVectors, lockTimeout, embedder, embedThreads,
         };
         command.Validators.Add(r =>
         {
@@ -83,8 +91,18 @@ internal static class CliCommands
                 r.AddError("give at least one file or folder to ingest (or --delete ID)");
             }
         });
-        command.SetAction((parse, ct) => CreateIngestCommand(context).RunAsync(new IngestCommandArgs
+        command.SetAction(async (parse, ct) =>
         {
+            using var loggers = context.CreateLoggerFactory(LogLevel.Warning);
+            using var generator = parse.GetValue(noVectors) ? null : CliEmbedders.Create(parse.GetValue(embedder), parse.GetValue(embedThreads), loggers);
+            if (generator is not null)
+            {
+                await context.Error.WriteLineAsync($"embedder: {CliEmbedders.Describe(generator)}").ConfigureAwait(false);
+            }
+
+            return await CreateIngestCommand(context, generator).RunAsync(new IngestCommandArgs
+        {
+            LockTimeoutSeconds = parse.GetValue(lockTimeout),
             Paths = parse.GetValue(paths) ?? [],
             Delete = parse.GetValue(delete) ?? [],
             IndexDirectory = parse.GetValue(index),
@@ -95,7 +113,8 @@ internal static class CliCommands
             OverlapTokens = parse.GetValue(overlap),
             CommitEvery = parse.GetValue(commitEvery),
             NoVectors = parse.GetValue(noVectors),
-        }, context.Out, context.Error, ct));
+        }, context.Out, context.Error, ct).ConfigureAwait(false);
+        });
         return command;
     }
 
@@ -369,7 +388,16 @@ internal static class CliCommands
                 r.AddError($"--dataset: folder not found: {d}");
             }
         });
-        var retriever = new Option<RetrievalMode>("--retriever") { Description = "bm25, dense or hybrid.", DefaultValueFactory = _ => settingsDefaults.Retriever };
+        var retriever = new Option<string>("--retriever") { Description = "bm25, dense or hybrid, or several comma-separated (one index, embedded once).", DefaultValueFactory = _ => settingsDefaults.Retriever.ToString().ToLowerInvariant() };
+        retriever.Validators.Add(r =>
+        {
+            if (ParseModes(CliOptions.Value<string>(r) ?? string.Empty) is null)
+            {
+                r.AddError($"--retriever must be bm25, dense or hybrid (or several, comma-separated), not '{CliOptions.Value<string>(r)}'");
+            }
+        });
+        var embedder = new Option<string?>(CliEmbedders.OptionName) { Description = CliEmbedders.Help + " Used by dense and hybrid runs." };
+        var threads = CliOptions.Int("--threads", "Embedding threads; 0 = ONNX Runtime's choice.", 0, 0, 1024);
         var split = new Option<string>("--split") { Description = "Qrels split.", DefaultValueFactory = _ => "test" };
         var report = new Option<string?>("--report") { Description = "Write a JSON report here (default: none)." };
         var outDir = new Option<string?>("--out") { Description = "Write a markdown + JSON + chart report into this folder (default: none)." };
@@ -387,13 +415,12 @@ internal static class CliCommands
         var faiss = new Option<string>("--faiss") { Description = "FAISS index description.", DefaultValueFactory = _ => vectors.FaissDescription };
         var command = new Command("retrieval", "nDCG@10, Recall@100 and MRR@10 on a BEIR data set.")
         {
-            dataset, retriever, split, report, outDir, k1, b, titleBoost, analysis, fusion, rrfK, bm25Weight, vectorWeight, depth, embeddingDim, backend, faiss,
+            dataset, retriever, embedder, threads, split, report, outDir, k1, b, titleBoost, analysis, fusion, rrfK, bm25Weight, vectorWeight, depth, embeddingDim, backend, faiss,
         };
         command.SetAction((parse, ct) =>
         {
             var settings = new RetrievalEvaluationSettings
             {
-                Retriever = parse.GetValue(retriever),
                 Depth = parse.GetValue(depth),
                 EmbeddingDimension = parse.GetValue(embeddingDim),
             };
@@ -407,9 +434,34 @@ internal static class CliCommands
             settings.Retrieval.VectorWeight = parse.GetValue(vectorWeight);
             settings.Vectors.Backend = parse.GetValue(backend);
             settings.Vectors.FaissDescription = parse.GetValue(faiss)!;
+            var modes = ParseModes(parse.GetValue(retriever)!)!;
+            settings.Retriever = modes[0];
             return EvalRetrievalCommand.RunAsync(parse.GetValue(dataset)!, parse.GetValue(split)!, parse.GetValue(report), parse.GetValue(outDir), settings,
-                context.Out, context.Error, ct);
+                modes, parse.GetValue(embedder), parse.GetValue(threads), context.Out, context.Error, ct);
         });
         return command;
+    }
+
+    private static List<RetrievalMode>? ParseModes(string text)
+    {
+        var modes = new List<RetrievalMode>();
+        foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            RetrievalMode? mode = name.ToLowerInvariant() switch
+            {
+                "bm25" => RetrievalMode.Bm25,
+                "dense" => RetrievalMode.Dense,
+                "hybrid" => RetrievalMode.Hybrid,
+                _ => null,
+            };
+            if (mode is null)
+            {
+                return null;
+            }
+
+            modes.Add(mode.Value);
+        }
+
+        return modes.Count == 0 ? null : [.. modes.Distinct()];
     }
 }

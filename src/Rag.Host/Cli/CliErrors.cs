@@ -52,6 +52,8 @@ internal static class CliErrors
             GgufFormatException g => (g.Message, "pass a valid GGUF file", UsageExit),
             LlamaLoraAdapterException l => (l.Message, "pass a LoRA adapter GGUF made for this model", UsageExit),
             LlamaGrammarException g => (g.Message, "fix the GBNF grammar", UsageExit),
+            Rag.Onnx.Embeddings.OnnxModelException o => (o.Message, "check the ONNX embedding model (Rag:Model:Embedding or --embedder)", UsageExit),
+            Rag.Model.Gguf.Conversion.OnnxConversionException c => (c.Message, "check the ONNX model folder", UsageExit),
             InvalidDataException i => (i.Message, "check the file's format", UsageExit),
             LlamaNativeLibraryException n => (n.Message, "run ./rag setup", RuntimeExit),
             DllNotFoundException d => (d.Message, "run ./rag setup", RuntimeExit),

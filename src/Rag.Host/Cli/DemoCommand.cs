@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Rag.Core.Configuration;
+using Rag.Core.Embeddings;
+using Rag.Core.Storage;
 using Rag.Host.Answering;
 
 namespace Rag.Host.Cli;
@@ -25,7 +27,8 @@ internal static class DemoCommand
                 r.AddError($"--data: folder not found: {d}");
             }
         });
-        var command = new Command("demo", "Ingest samples/data, then answer a question with citations.") { question, model, index, data, threads };
+        var embedderOption = new Option<string?>(CliEmbedders.OptionName) { Description = CliEmbedders.Help };
+        var command = new Command("demo", "Ingest samples/data, then answer a question with citations.") { question, model, index, data, threads, embedderOption };
         command.SetAction(async (parse, ct) =>
         {
             var dataDir = parse.GetValue(data) ?? RagPaths.FindUpward(Path.Combine("samples", "data"))
@@ -43,8 +46,25 @@ internal static class DemoCommand
                 RagSession.Validate(configuration, validationLoggers);
             }
 
-            await context.Out.WriteLineAsync($"== Ingesting {dataDir} into {indexDir}").ConfigureAwait(false);
-            var code = await CliCommands.CreateIngestCommand(context).RunAsync(new IngestCommandArgs { Paths = [dataDir], IndexDirectory = indexDir }, context.Out, context.Error, ct).ConfigureAwait(false);
+            string embedderName = parse.GetValue(embedderOption) ?? CliEmbedders.DefaultName;
+            int code;
+            using (var embedderLoggers = context.CreateLoggerFactory(LogLevel.Warning))
+            using (var embedder = CliEmbedders.Create(embedderName, threads: 1, embedderLoggers))
+            {
+                await context.Out.WriteLineAsync($"Embeddings: {CliEmbedders.Describe(embedder)}").ConfigureAwait(false);
+                var reindex = false;
+                if (await BuiltWithOtherEmbedderAsync(indexDir, embedder, ct).ConfigureAwait(false) is { } previous)
+                {
+                    // The demo's own index: rebuild it rather than refuse, and say so.
+                    await context.Out.WriteLineAsync($"Rebuilding {indexDir}: it was built with {previous}").ConfigureAwait(false);
+                    reindex = true;
+                }
+
+                await context.Out.WriteLineAsync($"== Ingesting {dataDir} into {indexDir}").ConfigureAwait(false);
+                code = await CliCommands.CreateIngestCommand(context, embedder)
+                    .RunAsync(new IngestCommandArgs { Paths = [dataDir], IndexDirectory = indexDir, Reindex = reindex }, context.Out, context.Error, ct).ConfigureAwait(false);
+            }
+
             if (code != 0)
             {
                 return code;
@@ -53,7 +73,7 @@ internal static class DemoCommand
             await context.Out.WriteLineAsync().ConfigureAwait(false);
             await context.Out.WriteLineAsync("== Answering").ConfigureAwait(false);
             using var loggers = context.CreateLoggerFactory(LogLevel.Warning);
-            await using var session = RagSession.Open(configuration, loggers);
+            await using var session = RagSession.Open(configuration, loggers, embedderName);
             if (Path.GetFileName(session.ModelPath) == RagSession.DefaultChatModelFile)
             {
                 await context.Out.WriteLineAsync(
@@ -66,5 +86,20 @@ internal static class DemoCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>What the existing index at <paramref name="directory"/> was embedded with, when that is not <paramref name="embedder"/>; else null.</summary>
+    private static async Task<string?> BuiltWithOtherEmbedderAsync(
+        string directory, Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> embedder, CancellationToken ct)
+    {
+        if (!IndexStore.Exists(directory))
+        {
+            return null;
+        }
+
+        using var store = IndexStore.Open(new IndexStoreOptions { Directory = directory });
+        var built = store.Manifest.Embedder;
+        var wanted = await EmbedderIdentity.OfAsync(embedder, ct).ConfigureAwait(false);
+        return built is not null && built != wanted ? built.ToString() : null;
     }
 }
