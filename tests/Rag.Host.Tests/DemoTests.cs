@@ -66,7 +66,7 @@ public sealed class DemoTests : IDisposable
         var (code, _, err) = await CliTests.RunAsync("demo", "--index", _index, "--model", "/nonexistent/model.gguf");
 
         Assert.Equal(2, code);
-        Assert.Contains("model file not found: /nonexistent/model.gguf", err, StringComparison.Ordinal);
+        Assert.Contains("file not found: /nonexistent/model.gguf", err, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
     }
 }

@@ -1,94 +1,99 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Rag.Core.Answering;
-using Rag.Core.Configuration;
 using Rag.Core.Retrieval;
 using Rag.Core.Storage;
 using Rag.Host.Cli;
 using Rag.Model;
-using Rag.Model.Chat;
-using Rag.Model.Native;
-using Rag.Model.Serving;
 
 namespace Rag.Host.Answering;
 
 /// <summary>
-/// An open index store, a hybrid retriever over it, and a chat model: everything <c>ask</c> and <c>demo</c> need.
+/// The services <c>ask</c> and <c>demo</c> need, composed through <c>services.AddRag(configuration)</c>: the index store
+/// and a hybrid retriever over it, and the chat model.
 /// </summary>
 internal sealed class RagSession : IAsyncDisposable
 {
-    /// <summary>The default chat model when none is configured: the tiny TinyStories model in <c>../shared/models</c>.</summary>
-    public const string DefaultChatModelFile = "stories260K-llama-f32.gguf";
+    /// <summary>The default chat model when none is configured.</summary>
+    public const string DefaultChatModelFile = CliConfiguration.DefaultChatModelFile;
 
-    /// <summary>Environment variable naming the chat model file.</summary>
-    public const string ChatModelVariable = LlamaModelOptions.ChatModelEnvironmentVariable;
+    private readonly ServiceProvider _services;
 
-    private readonly IndexStore _store;
-    private readonly LlamaModel _model;
-    private readonly LlamaBatchScheduler _scheduler;
-
-    private RagSession(
-        IndexStore store, IEmbeddingGenerator<string, Embedding<float>> embedder, IRetriever retriever, LlamaModel model, LlamaBatchScheduler scheduler, IChatClient chat)
+    private RagSession(ServiceProvider services)
     {
-        _store = store;
-        Embedder = embedder;
-        Retriever = retriever;
-        _model = model;
-        _scheduler = scheduler;
-        Chat = chat;
+        _services = services;
+        Retriever = services.GetRequiredService<IRetriever>();
+        Chat = services.GetRequiredService<IChatClient>();
+        ModelPath = Chat.GetService<LlamaModel>()?.Path ?? throw new InvalidOperationException("the chat client is not a llama.cpp model");
     }
 
     public IRetriever Retriever { get; }
 
-    /// <summary>The query embedder (owned by the session).</summary>
-    public IEmbeddingGenerator<string, Embedding<float>> Embedder { get; }
-
     public IChatClient Chat { get; }
 
-    public string ModelPath => _model.Path;
+    public string ModelPath { get; }
 
-    public IndexStore Store => _store;
+    public IndexStore Store => _services.GetRequiredService<IndexStore>();
+
+    /// <summary>The answer options bound from <c>Rag:Answer</c>.</summary>
+    public AnswerOptions AnswerOptions => _services.GetRequiredService<IOptions<AnswerOptions>>().Value;
 
     /// <summary>
-    /// Opens the index, its query embedder and the chat model. <paramref name="embedderName"/> null picks the built-in
-    /// embedder the index was built with (MiniLM for a new default index); the store refuses any other.
+    /// The services of the CLI: the index store, the query embedder (<paramref name="embedderName"/>, else the built-in
+    /// model the index was built with: MiniLM for a new index), the chat model and the answerer.
     /// </summary>
-    public static RagSession Open(string indexDirectory, string? chatModelPath, int threads, ILoggerFactory loggers, string? embedderName = null)
+    public static ServiceCollection Compose(IConfiguration configuration, ILoggerFactory loggers, string? embedderName = null)
     {
-        var modelPath = RagPaths.ResolveModel(chatModelPath, ChatModelVariable, DefaultChatModelFile);
-        if (!IndexStore.Exists(indexDirectory))
-        {
-            throw new DirectoryNotFoundException($"no index at '{indexDirectory}'. Build one first: rag ingest PATH... --index {indexDirectory}");
-        }
+        var services = new ServiceCollection();
+        services.AddSingleton(loggers);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddRag(configuration).AddIndexStore().AddLlamaChat().AddAnswerer();
+        services.AddSingleton(sp => CliEmbedders.Create(
+            embedderName ?? CliEmbedders.NameForIndex(sp.GetRequiredService<IndexStore>()),
+            sp.GetRequiredService<IOptionsMonitor<LlamaModelOptions>>().Get(LlamaModelRoles.Chat).Threads,
+            loggers));
+        return services;
+    }
 
-        var store = IndexStore.Open(new IndexStoreOptions { Directory = indexDirectory }, loggers);
-        IEmbeddingGenerator<string, Embedding<float>>? embedder = null;
+    /// <summary>
+    /// Checks the configuration before any work starts: the options validate, and the chat model is a GGUF file.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">A setting is invalid.</exception>
+    /// <exception cref="CliUsageException">The chat model is missing or not a GGUF file.</exception>
+    public static void Validate(IConfiguration configuration, ILoggerFactory loggers)
+    {
+        using var services = Compose(configuration, loggers, CliEmbedders.HashingName).BuildServiceProvider();
+        services.GetService<IStartupValidator>()?.Validate();
+        var configured = configuration[CliConfiguration.ChatModelKey];
+        var path = string.IsNullOrWhiteSpace(configured) || File.Exists(configured) || configured.Contains('/', StringComparison.Ordinal)
+            ? configured
+            : Rag.Core.Configuration.RagPaths.ResolveModel(null, null, configured);
+        CliChecks.GgufFile(path, CliConfiguration.ChatModelKey);
+    }
+
+    public static RagSession Open(IConfiguration configuration, ILoggerFactory loggers, string? embedderName = null)
+    {
+        var services = Compose(configuration, loggers, embedderName).BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false });
         try
         {
-            // Queries are embedded by the model the index was built with (MiniLM by default); the store checks it.
-            embedder = CliEmbedders.Create(embedderName ?? CliEmbedders.NameForIndex(store), threads, loggers);
-            var retriever = new HybridRetriever(store, embedder, logger: loggers.CreateLogger<HybridRetriever>());
-            LlamaBackend.Initialize(new LlamaBackendOptions { NativeLogLevel = LogLevel.Error }, loggers.CreateLogger("Rag.Model.LlamaBackend"));
-            var model = LlamaModel.Load(modelPath, logger: loggers.CreateLogger<LlamaModel>());
-            var scheduler = new LlamaBatchScheduler(model, new LlamaSchedulerOptions { Threads = threads, ContextSize = 2048, MaxSequences = 4 },
-                loggers.CreateLogger<LlamaBatchScheduler>());
-            var chat = new LlamaChatClient(scheduler, new LlamaChatClientOptions { DefaultTemperature = 0 }, logger: loggers.CreateLogger<LlamaChatClient>());
-            return new RagSession(store, embedder, retriever, model, scheduler, chat);
+            services.GetService<IStartupValidator>()?.Validate();
+            var index = services.GetRequiredService<IOptions<IndexStoreOptions>>().Value.Directory;
+            if (!IndexStore.Exists(index))
+            {
+                throw new CliUsageException($"no index at '{index}'", $"build one first: rag ingest PATH... --index {index}");
+            }
+
+            return new RagSession(services);
         }
         catch
         {
-            embedder?.Dispose();
-            store.Dispose();
+            services.Dispose();
             throw;
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Chat.Dispose();
-        await _scheduler.DisposeAsync().ConfigureAwait(false);
-        _model.Dispose();
-        Embedder.Dispose();
-        _store.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await _services.DisposeAsync().ConfigureAwait(false);
 }

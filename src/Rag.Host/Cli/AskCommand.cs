@@ -1,7 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Rag.Core.Answering;
-using Rag.Core.Storage;
 using Rag.Host.Answering;
 
 namespace Rag.Host.Cli;
@@ -12,30 +11,43 @@ internal static class AskCommand
     public static Command Create(CliContext context)
     {
         var question = new Argument<string>("question") { Description = "The question." };
-        var index = new Option<string>("--index") { Description = "Index directory.", DefaultValueFactory = _ => Path.Combine(".rag", "index") };
-        var model = new Option<string?>("--model") { Description = $"Chat model GGUF (default: ${RagSession.ChatModelVariable}, then ./models or ../shared/models/{RagSession.DefaultChatModelFile})." };
-        var sources = new Option<int>("--sources") { Description = "Sources given to the model.", DefaultValueFactory = _ => 3 };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Most answer tokens.", DefaultValueFactory = _ => 96 };
-        var threads = new Option<int>("--threads") { Description = "llama.cpp threads.", DefaultValueFactory = _ => 1 };
+        var (index, model, threads) = ModelOptions();
+        var sources = CliOptions.OptionalInt("--sources", $"Sources given to the model (default: Rag:Answer:MaxSources, else {CliConfiguration.DefaultOf("Rag:Answer:MaxSources")}).", 1, 100);
+        var maxTokens = CliOptions.OptionalInt("--max-tokens", $"Most answer tokens (default: Rag:Answer:MaxOutputTokens, else {CliConfiguration.DefaultOf("Rag:Answer:MaxOutputTokens")}).", 1, 1_000_000);
         var embedder = new Option<string?>(CliEmbedders.OptionName) { Description = CliEmbedders.Help + " Default: the built-in model the index was built with." };
         var command = new Command("ask", "Answer a question from an index, citing numbered sources.") { question, index, model, sources, maxTokens, threads, embedder };
         command.SetAction(async (parse, ct) =>
         {
+            var configuration = CliConfiguration.Build(new Dictionary<string, string?>
+            {
+                [CliConfiguration.IndexKey] = parse.GetValue(index),
+                [CliConfiguration.ChatModelKey] = parse.GetValue(model),
+                [CliConfiguration.ChatThreadsKey] = Text(parse.GetValue(threads)),
+                ["Rag:Answer:MaxSources"] = Text(parse.GetValue(sources)),
+                ["Rag:Answer:MaxOutputTokens"] = Text(parse.GetValue(maxTokens)),
+            });
             using var loggers = context.CreateLoggerFactory(LogLevel.Warning);
-            try
+            await using var session = RagSession.Open(configuration, loggers, parse.GetValue(embedder));
+            await AnswerPrinter.AskAsync(session, parse.GetValue(question)!, session.AnswerOptions, context.Out, ct).ConfigureAwait(false);
+            return 0;
+        });
+        command.Validators.Add(r =>
+        {
+            if (string.IsNullOrWhiteSpace(r.GetValue(question)))
             {
-                await using var session = RagSession.Open(parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(threads), loggers, parse.GetValue(embedder));
-                var options = new AnswerOptions { MaxSources = parse.GetValue(sources), MaxOutputTokens = parse.GetValue(maxTokens), MaxSourceCharacters = 400 };
-                await AnswerPrinter.AskAsync(session, parse.GetValue(question)!, options, context.Out, ct).ConfigureAwait(false);
-                return 0;
-            }
-            catch (Exception ex) when (ex is IndexSettingsMismatchException or NotAnIndexException)
-            {
-                // The index was built with another embedder/analyzer, or the folder is not an index: the message says how to fix it.
-                await context.Error.WriteLineAsync($"rag: error: {ex.Message}").ConfigureAwait(false);
-                return 2;
+                r.AddError("the question must not be empty");
             }
         });
         return command;
     }
+
+    /// <summary>The options <c>ask</c> and <c>demo</c> share: <c>--index</c>, <c>--model</c>, <c>--threads</c>, all defaulting to configuration.</summary>
+    internal static (Option<string?> Index, Option<string?> Model, Option<int?> Threads) ModelOptions(string defaultIndex = ".rag/index") =>
+    (
+        new Option<string?>("--index") { Description = $"Index folder (default: Rag:Index:Directory, else {defaultIndex})." },
+        CliOptions.OptionalExistingFile("--model", $"Chat model GGUF (default: Rag:Model:Chat:ModelPath, else $RAG_CHAT_MODEL, else {CliConfiguration.DefaultChatModelFile} in ./models or ../shared/models)."),
+        CliOptions.OptionalInt("--threads", $"llama.cpp threads (default: Rag:Model:Chat:Threads, else {CliConfiguration.DefaultOf(CliConfiguration.ChatThreadsKey)}).", 1, 1024)
+    );
+
+    internal static string? Text(int? value) => value?.ToString(CultureInfo.InvariantCulture);
 }

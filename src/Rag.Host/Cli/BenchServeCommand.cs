@@ -11,76 +11,13 @@ internal static class BenchServeCommand
     public static string Format(ServeBenchmarkResult r) => string.Create(CultureInfo.InvariantCulture,
         $"streams: {r.Streams}  aggregate decode tokens/s: {r.AggregateDecodeTokensPerSecond:F1}  decode tokens/cpu-s: {r.DecodeTokensPerCpuSecond:F1}  reduced-thread steps: {r.ReducedThreadStepShare:P0}  wall tokens/s: {r.WallTokensPerSecond:F1}  per-stream tokens/s: {string.Join(" ", r.PerStreamTokensPerSecond.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}");
 
-    /// <summary>
-    /// Entry point for <c>rag bench serve --model PATH [--streams 1,2,4,8,16] [--tokens 64] [--prompt-tokens 128]
-    /// [--threads 2] [--fixed-threads] [--ctx 4096] [--unified-kv] [--repeat 1]</c>. Results go to stdout, errors to stderr; returns the exit code.
-    /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary>Runs <see cref="ServeBenchmark"/> and prints one row per stream count to <paramref name="stdout"/>.</summary>
+    public static async Task<int> RunAsync(ServeBenchmarkArguments arguments, TextWriter stdout, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        ServeBenchmarkArguments parsed;
-        try
-        {
-            parsed = Parse(args);
-            parsed.Validate();
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException)
-        {
-            await stderr.WriteLineAsync($"{ex.Message}\nusage: rag bench serve --model PATH [--streams 1,2,4,8,16] [--tokens 64] [--prompt-tokens 128] [--threads 2] [--fixed-threads] [--ctx 4096] [--unified-kv] [--repeat 1]").ConfigureAwait(false);
-            return 2;
-        }
-
-        try
-        {
-            await ServeBenchmark.MeasureAsync(parsed, new SyncProgress<ServeBenchmarkResult>(r => stdout.WriteLine(Format(r))), cancellationToken).ConfigureAwait(false);
-            return 0;
-        }
-        catch (Exception ex) when (ex is IOException or LlamaModelLoadException or ArgumentException or InvalidOperationException)
-        {
-            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return 1;
-        }
-    }
-
-    internal static ServeBenchmarkArguments Parse(string[] args)
-    {
-        string? model = null;
-        IReadOnlyList<int> streams = [1, 2, 4, 8, 16];
-        int tokens = 64, prompt = 128, threads = 2, ctx = 4096, repeat = 1;
-        var unified = false;
-        var fixedThreads = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            int NextInt() => int.Parse(Next(), CultureInfo.InvariantCulture);
-            switch (args[i])
-            {
-                case "--model": model = Next(); break;
-                case "--streams": streams = Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
-                case "--tokens": tokens = NextInt(); break;
-                case "--prompt-tokens": prompt = NextInt(); break;
-                case "--threads": threads = NextInt(); break;
-                case "--ctx": ctx = NextInt(); break;
-                case "--repeat": repeat = NextInt(); break;
-                case "--unified-kv": unified = true; break;
-                case "--fixed-threads": fixedThreads = true; break;
-                default: throw new ArgumentException($"Unknown option '{args[i]}'.");
-            }
-        }
-
-        return new ServeBenchmarkArguments
-        {
-            ModelPath = model ?? throw new ArgumentException("--model is required."),
-            Streams = streams,
-            Tokens = tokens,
-            PromptTokens = prompt,
-            Threads = threads,
-            ContextSize = ctx,
-            UnifiedKvCache = unified,
-            FixedThreads = fixedThreads,
-            Repeat = repeat,
-        };
+        arguments.Validate();
+        await ServeBenchmark.MeasureAsync(arguments, new SyncProgress<ServeBenchmarkResult>(r => stdout.WriteLine(Format(r))), cancellationToken).ConfigureAwait(false);
+        return 0;
     }
 }

@@ -69,12 +69,25 @@ internal sealed class IngestCommand
         var parsed = IngestCommandArgs.Parse(args, out string? error);
         if (parsed is null)
         {
-            stderr.WriteLine($"rag ingest: {error}");
-            stderr.WriteLine("usage: " + Usage);
-            return Task.FromResult(2);
+            stderr.WriteLine($"rag: error: {error} (see rag ingest --help)");
+            return Task.FromResult(CliErrors.UsageExit);
         }
 
-        return RunAsync(parsed, stdout, stderr, cancellationToken);
+        return RunReportingAsync(parsed, stdout, stderr, cancellationToken);
+    }
+
+    private async Task<int> RunReportingAsync(IngestCommandArgs args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunAsync(args, stdout, stderr, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var (line, exit) = CliErrors.Describe(ex);
+            await stderr.WriteLineAsync(line).ConfigureAwait(false);
+            return exit;
+        }
     }
 
     /// <summary>Runs with parsed arguments.</summary>
@@ -87,8 +100,7 @@ internal sealed class IngestCommand
         {
             if (!File.Exists(path) && !Directory.Exists(path))
             {
-                stderr.WriteLine($"rag ingest: '{path}' is neither a file nor a folder.");
-                return 2;
+                throw new CliUsageException($"'{path}' is neither a file nor a folder", "check the path");
             }
         }
 
@@ -113,8 +125,7 @@ internal sealed class IngestCommand
         }
         catch (ArgumentException ex)
         {
-            stderr.WriteLine($"rag ingest: {ex.Message}");
-            return 2;
+            throw new CliUsageException(ex.Message, "see rag ingest --help", ex);
         }
 
         IndexStore store;
@@ -130,15 +141,9 @@ internal sealed class IngestCommand
                 },
                 _loggerFactory);
         }
-        catch (NotAnIndexException ex)
+        catch (Exception ex) when (ex is IOException and not NotAnIndexException and not DirectoryNotFoundException and not FileNotFoundException)
         {
-            stderr.WriteLine($"rag: error: {ex.Message}");
-            return 2;
-        }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"rag: error: cannot open the index store: {ex.Message}");
-            return 1;
+            throw new IOException($"cannot open the index store: {ex.Message}", ex);
         }
 
         using (store)

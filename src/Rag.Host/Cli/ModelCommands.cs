@@ -9,40 +9,75 @@ using Rag.Model.Quantization;
 using Rag.Model.Sampling;
 using Rag.Tools.Benchmarks;
 using Rag.Model;
+using Rag.Model.Lora;
 
 namespace Rag.Host.Cli;
 
 /// <summary>
 /// Logic of the model CLI commands (<c>generate</c>, <c>tokenize</c>, <c>perplexity</c>, <c>bench decode</c>,
 /// <c>models info</c>, <c>models quantize</c>). Results go to <c>stdout</c> only; logs and errors go to <c>stderr</c>.
-/// Each method returns the process exit code (0 success, 1 failure, 2 usage error). Host parsers call the typed
-/// methods; <see cref="RunAsync"/> parses the same verbs itself for hosts that just forward arguments.
+/// Each method returns 0; failures throw and <see cref="RagCli"/> applies the one error policy (<see cref="CliErrors"/>).
 /// </summary>
 internal static class ModelCommands
 {
-    /// <summary><c>generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--threads N] [--seed S] [--grammar GBNF|@file] [--ctx N]</c>: prints the continuation only.</summary>
+    /// <summary>
+    /// <c>generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--threads N] [--seed S] [--grammar GBNF|@file]
+    /// [--ctx N] [--stop S]... [--lora PATH [--lora-scale S]]...</c>: prints the continuation only. One generation path: LoRA
+    /// adapters (scales pair with paths by position, missing scales are 1) are activated on the same context that the
+    /// grammar and stop strings constrain.
+    /// </summary>
     public static async Task<int> GenerateAsync(string model, string prompt, int maxTokens, float temperature, int threads,
         uint? seed, string? grammar, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default, int contextSize = 2048,
-        IReadOnlyList<string>? stop = null)
+        IReadOnlyList<string>? stop = null, IReadOnlyList<string>? loraPaths = null, IReadOnlyList<float>? loraScales = null)
     {
+        loraPaths ??= [];
+        loraScales ??= [];
+        if (loraScales.Count > loraPaths.Count)
+        {
+            throw new CliUsageException($"{loraScales.Count} --lora-scale values for {loraPaths.Count} --lora adapters", "give one --lora-scale per --lora, after it");
+        }
+
         return await Guard(stderr, async log =>
         {
+            var grammarText = grammar is not null && grammar.StartsWith('@') ? await ReadGrammarAsync(grammar[1..], cancellationToken).ConfigureAwait(false) : grammar;
             using var m = LlamaModel.Load(model, logger: log, cancellationToken: cancellationToken);
-            using var ctx = m.CreateContext(new LlamaContextOptions { ContextSize = contextSize, Threads = threads });
-            var sampling = temperature <= 0 ? SamplingOptions.Greedy : new SamplingOptions { Temperature = temperature };
-            sampling.Seed = seed;
-            sampling.Grammar = grammar is not null && grammar.StartsWith('@') ? await File.ReadAllTextAsync(grammar[1..], cancellationToken).ConfigureAwait(false) : grammar;
-            var options = new GenerationOptions { MaxTokens = maxTokens, Sampling = sampling, StopStrings = stop ?? [] };
-            await foreach (var t in ctx.GenerateAsync(prompt, options, cancellationToken).ConfigureAwait(false))
+            var adapters = new List<LlamaLoraAdapter>();
+            try
             {
-                await stdout.WriteAsync(t.Text).ConfigureAwait(false);
-            }
+                foreach (var path in loraPaths)
+                {
+                    adapters.Add(LlamaLoraAdapter.Load(m, path, log));
+                }
 
-            await stdout.WriteLineAsync().ConfigureAwait(false);
-            await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
+                using var ctx = m.CreateContext(new LlamaContextOptions { ContextSize = contextSize, Threads = threads });
+                using var scope = ctx.UseLoraAdapters(new LoraAdapterSet(adapters.Select((a, i) => new LoraAdapterScale(a, i < loraScales.Count ? loraScales[i] : 1f))));
+                var sampling = temperature <= 0 ? SamplingOptions.Greedy : new SamplingOptions { Temperature = temperature };
+                sampling.Seed = seed;
+                sampling.Grammar = grammarText;
+                var options = new GenerationOptions { MaxTokens = maxTokens, Sampling = sampling, StopStrings = stop ?? [] };
+                await foreach (var t in ctx.GenerateAsync(prompt, options, cancellationToken).ConfigureAwait(false))
+                {
+                    await stdout.WriteAsync(t.Text).ConfigureAwait(false);
+                }
+
+                await stdout.WriteLineAsync().ConfigureAwait(false);
+                await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+            finally
+            {
+                foreach (var a in adapters)
+                {
+                    a.Dispose();
+                }
+            }
         }).ConfigureAwait(false);
     }
+
+    private static async Task<string> ReadGrammarAsync(string path, CancellationToken cancellationToken) =>
+        File.Exists(path)
+            ? await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)
+            : throw new CliUsageException($"grammar file not found: {path}", "pass --grammar @FILE with an existing GBNF file, or the grammar text itself");
 
     /// <summary><c>tokenize --model PATH --text TEXT</c>: prints a JSON array of token ids (with BOS where the model adds it).</summary>
     public static Task<int> TokenizeAsync(string model, string text, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
@@ -139,101 +174,13 @@ internal static class ModelCommands
             return 0;
         });
 
-    /// <summary>
-    /// Parses and runs one of: <c>generate</c>, <c>tokenize</c>, <c>perplexity</c>, <c>bench decode</c>,
-    /// <c>models info</c>, <c>models quantize</c>, with <c>--name value</c> options as documented on the typed methods.
-    /// Also accepts <c>--native-dir PATH</c> and <c>--verbose</c>.
-    /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        var verbs = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        var opts = ParseOptions(args.Skip(verbs.Length).ToArray());
-        if (opts is null)
-        {
-            await stderr.WriteLineAsync("error: options must be --name value pairs").ConfigureAwait(false);
-            return 2;
-        }
-
-        s_verbose = opts.ContainsKey("verbose");
-        if (opts.TryGetValue("native-dir", out var nativeDir))
-        {
-            Environment.SetEnvironmentVariable(LlamaBackendOptions.NativeDirEnvironmentVariable, nativeDir);
-        }
-
-        string Req(string n) => opts.TryGetValue(n, out var v) ? v : throw new UsageException($"missing --{n}");
-        int Int(string n, int d) => opts.TryGetValue(n, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : d;
-
-        try
-        {
-            return string.Join(' ', verbs) switch
-            {
-                "generate" => await GenerateAsync(Req("model"), Req("prompt"), Int("max-tokens", 128),
-                    opts.TryGetValue("temperature", out var temp) ? float.Parse(temp, CultureInfo.InvariantCulture) : 0.8f,
-                    Int("threads", 1), opts.TryGetValue("seed", out var s) ? uint.Parse(s, CultureInfo.InvariantCulture) : null,
-                    opts.GetValueOrDefault("grammar"), stdout, stderr, cancellationToken, Int("ctx", 2048)).ConfigureAwait(false),
-                "tokenize" => await TokenizeAsync(Req("model"), Req("text"), stdout, stderr, cancellationToken).ConfigureAwait(false),
-                "perplexity" => await PerplexityAsync(Req("model"), Req("file"), Int("ctx", 512), Int("threads", 1), stdout, stderr, cancellationToken).ConfigureAwait(false),
-                "bench decode" => await BenchDecodeAsync(Req("model"), Int("threads", 1), Int("tokens", 128), stdout, stderr, cancellationToken,
-                    Int("ctx", 2048), Int("repeats", 5), opts.GetValueOrDefault("prompt") ?? "Once upon a time").ConfigureAwait(false),
-                "models info" => await ModelsInfoAsync(Req("model"), opts.ContainsKey("json"), stdout, stderr, cancellationToken).ConfigureAwait(false),
-                "models quantize" => await ModelsQuantizeAsync(Req("model"), Req("out"), opts.GetValueOrDefault("type") ?? "Q8_0", Int("threads", 0), stdout, stderr, cancellationToken).ConfigureAwait(false),
-                _ => throw new UsageException("usage: generate|tokenize|perplexity|bench decode|models info|models quantize --model PATH ..."),
-            };
-        }
-        catch (Exception ex) when (ex is UsageException or FormatException)
-        {
-            await stderr.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
-            return 2;
-        }
-    }
-
-    private static bool s_verbose;
-
-    private static Dictionary<string, string>? ParseOptions(string[] rest)
-    {
-        var d = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < rest.Length; i++)
-        {
-            if (!rest[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                return null;
-            }
-
-            var name = rest[i][2..];
-            if (i + 1 < rest.Length && !rest[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                d[name] = rest[++i];
-            }
-            else
-            {
-                d[name] = "true";
-            }
-        }
-
-        return d;
-    }
+    /// <summary>True with <c>--verbose</c>: llama.cpp's own information lines go to stderr.</summary>
+    internal static bool Verbose { get; set; }
 
     private static async Task<int> Guard(TextWriter stderr, Func<ILogger, Task<int>> body)
     {
-        var log = new TextWriterLogger(stderr, s_verbose ? LogLevel.Information : LogLevel.Warning);
-        try
-        {
-            LlamaBackend.Initialize(new LlamaBackendOptions { NativeLogLevel = s_verbose ? LogLevel.Information : LogLevel.Error }, log);
-            return await body(log).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            await stderr.WriteLineAsync("cancelled").ConfigureAwait(false);
-            return 130;
-        }
-        catch (Exception ex) when (ex is LlamaNativeLibraryException or LlamaModelLoadException or FileNotFoundException or LlamaContextOverflowException
-                                       or LlamaGrammarException or LlamaDecodeException or ArgumentException or InvalidOperationException or NotSupportedException)
-        {
-            await stderr.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
-            return 1;
-        }
+        var log = new TextWriterLogger(stderr, Verbose ? LogLevel.Information : LogLevel.Warning);
+        LlamaBackend.Initialize(new LlamaBackendOptions { NativeLogLevel = Verbose ? LogLevel.Information : LogLevel.None }, log);
+        return await body(log).ConfigureAwait(false);
     }
-
-    private sealed class UsageException(string message) : Exception(message);
 }

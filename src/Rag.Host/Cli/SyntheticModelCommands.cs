@@ -20,95 +20,6 @@ internal static class SyntheticModelCommands
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    /// <summary>
-    /// Parses and runs <c>synth ...</c>, <c>info ...</c> or <c>lora ...</c> (the words after <c>rag models</c>),
-    /// for a host that does not bind the typed methods itself.
-    /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        if (args.Length == 0)
-        {
-            await stderr.WriteLineAsync(Usage).ConfigureAwait(false);
-            return 2;
-        }
-
-        Dictionary<string, string?> o;
-        try
-        {
-            o = ParseOptions(args.AsSpan(1));
-        }
-        catch (ArgumentException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return 2;
-        }
-
-        try
-        {
-            switch (args[0])
-            {
-                case "synth":
-                    return await SynthAsync(new SynthCommandArguments
-                    {
-                        Shape = Required(o, "shape"),
-                        OutputPath = Required(o, "out"),
-                        Seed = ULong(o, "seed") ?? 42,
-                        TokenizerFrom = o.GetValueOrDefault("tokenizer-from"),
-                        VocabFrom = o.GetValueOrDefault("vocab-from"),
-                        VocabWords = Int(o, "vocab-words") ?? 8000,
-                        ChatTemplate = o.GetValueOrDefault("chat-template"),
-                        WeightType = o.GetValueOrDefault("type") ?? "f16",
-                        WeightStd = Float(o, "std"),
-                        Layers = Int(o, "layers"),
-                        EmbeddingLength = Int(o, "embd"),
-                        Heads = Int(o, "heads"),
-                        KvHeads = Int(o, "kv-heads"),
-                        FeedForwardLength = Int(o, "ffn"),
-                        ContextLength = Int(o, "ctx"),
-                        RopeTheta = Float(o, "rope-theta"),
-                        Untied = o.ContainsKey("untied") ? true : null,
-                        Pooling = o.GetValueOrDefault("pooling"),
-                    }, stdout, stderr, cancellationToken).ConfigureAwait(false);
-                case "info":
-                    return await InfoAsync(Required(o, "model"), o.ContainsKey("json"), stdout, stderr, cancellationToken).ConfigureAwait(false);
-                case "lora":
-                    return await LoraAsync(new LoraCommandArguments
-                    {
-                        BaseModelPath = Required(o, "base"),
-                        OutputPath = Required(o, "out"),
-                        Rank = Int(o, "rank") ?? 4,
-                        Alpha = Float(o, "alpha"),
-                        Seed = ULong(o, "seed") ?? 7,
-                        Std = Float(o, "std"),
-                        Targets = o.GetValueOrDefault("targets"),
-                    }, stdout, stderr, cancellationToken).ConfigureAwait(false);
-                default:
-                    await stderr.WriteLineAsync($"Unknown models command '{args[0]}'.\n{Usage}").ConfigureAwait(false);
-                    return 2;
-            }
-        }
-        catch (ArgumentException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return 2;
-        }
-    }
-
-    /// <summary>Usage text of the three commands.</summary>
-    public static string Usage =>
-        """
-        rag models synth --shape smollm2-135m|llama-3.2-1b|tiny-llama|bert-tiny|reranker-tiny|custom|custom-bert --out PATH
-                         [--seed N] [--tokenizer-from PATH|builtin] [--chat-template llama2|chatml|none|JINJA] [--type f16|f32|bf16] [--std S]
-                         [--layers N --embd N --heads N --kv-heads N --ffn N --ctx N --rope-theta F --untied]   (custom decoder)
-                         [--layers N --embd N --heads N --ffn N --ctx N --pooling mean|cls|last|rank]           (custom-bert)
-                         [--vocab-from TEXTFILE --vocab-words N]                                                 (BERT shapes)
-        rag models info  --model PATH [--json]
-        rag models lora  --base PATH --out PATH [--rank 4] [--alpha A] [--seed N] [--std S] [--targets attn_q.weight,attn_v.weight]
-        """;
-
     /// <summary>Writes a synthetic model and prints its summary.</summary>
     public static async Task<int> SynthAsync(SynthCommandArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -242,8 +153,7 @@ internal static class SyntheticModelCommands
         }
         catch (Exception ex) when (ex is GgufFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
-            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            return 1;
+            throw new CliUsageException(ex.Message, "pass a readable GGUF file", ex);
         }
 
         if (json)
@@ -329,8 +239,7 @@ internal static class SyntheticModelCommands
         }
         catch (Exception ex) when (ex is GgufFormatException or FileNotFoundException or DirectoryNotFoundException)
         {
-            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            return 1;
+            throw new CliUsageException(ex.Message, "pass a readable GGUF file", ex);
         }
     }
 
@@ -380,46 +289,4 @@ internal static class SyntheticModelCommands
         var flat = s.Replace("\n", "\\n", StringComparison.Ordinal);
         return flat.Length > 100 ? flat[..97] + "..." : flat;
     }
-
-    private static Dictionary<string, string?> ParseOptions(ReadOnlySpan<string> args)
-    {
-        var o = new Dictionary<string, string?>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            var a = args[i];
-            if (!a.StartsWith("--", StringComparison.Ordinal) || a.Length == 2)
-            {
-                throw new ArgumentException($"Unexpected argument '{a}'.\n{Usage}");
-            }
-
-            var key = a[2..];
-            string? value = null;
-            var eq = key.IndexOf('=', StringComparison.Ordinal);
-            if (eq >= 0)
-            {
-                value = key[(eq + 1)..];
-                key = key[..eq];
-            }
-            else if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                value = args[++i];
-            }
-
-            o[key] = value;
-        }
-
-        return o;
-    }
-
-    private static string Required(Dictionary<string, string?> o, string key) =>
-        o.GetValueOrDefault(key) ?? throw new ArgumentException($"Missing --{key}.\n{Usage}");
-
-    private static int? Int(Dictionary<string, string?> o, string key) =>
-        o.GetValueOrDefault(key) is { } s ? int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--{key} must be an integer, not '{s}'.") : null;
-
-    private static ulong? ULong(Dictionary<string, string?> o, string key) =>
-        o.GetValueOrDefault(key) is { } s ? ulong.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--{key} must be a non-negative integer, not '{s}'.") : null;
-
-    private static float? Float(Dictionary<string, string?> o, string key) =>
-        o.GetValueOrDefault(key) is { } s ? float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--{key} must be a number, not '{s}'.") : null;
 }

@@ -12,7 +12,11 @@ using Rag.Model.Serving;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the llama.cpp-backed Microsoft.Extensions.AI services and the reranker.</summary>
+/// <summary>
+/// Registers the llama.cpp-backed Microsoft.Extensions.AI services and the reranker from code-built options. Kept for
+/// the hosts that still call it (Rag.Server, the samples); new code composes through <c>services.AddRag(configuration)</c>
+/// with <c>AddLlamaChat</c>, <c>AddLlamaEmbeddings</c> and <c>AddLlamaReranker</c>.
+/// </summary>
 public static class RagModelServingServiceCollectionExtensions
 {
     /// <summary>
@@ -98,9 +102,9 @@ internal sealed class ServingModels(IOptions<RagModelServingOptions> options, IS
     private readonly Lazy<LlamaModel> _embedding = new(() => Load(options.Value.ResolvedEmbeddingModelPath, "embedding", options.Value, loggerFactory));
     private readonly Lazy<LlamaModel> _reranker = new(() => Load(options.Value.ResolvedRerankerModelPath, "reranker", options.Value, loggerFactory));
 
-    /// <summary>The chat model: our own when a path is configured, else the one <c>AddRagModel</c> registered (not disposed here).</summary>
+    /// <summary>The chat model: our own when a path is configured, else a registered LlamaModel (not disposed here).</summary>
     public LlamaModel Chat => _sharedChat
-        ? services.GetService<LlamaModel>() ?? throw new InvalidOperationException("No chat model is configured (set ChatModelPath or call AddRagModel first).")
+        ? services.GetService<LlamaModel>() ?? throw new InvalidOperationException("No chat model is configured (set ChatModelPath or register a LlamaModel first).")
         : _chat.Value;
 
     public LlamaModel Embedding => _embedding.Value;

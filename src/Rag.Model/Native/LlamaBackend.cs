@@ -43,6 +43,7 @@ public static class LlamaBackend
 
     private static readonly object InitLock = new();
     private static LlamaBackendInfo? s_info;
+    private static LlamaBackendOptions? s_options;
     private static string? s_nativeDir;
     private static IntPtr s_llama, s_ggml, s_ggmlBase;
     private static bool s_resolverRegistered;
@@ -51,25 +52,36 @@ public static class LlamaBackend
     public static LlamaBackendInfo? Info => s_info;
 
     /// <summary>
-    /// Initialises the backend once per process. Later calls return the first result and ignore their arguments.
+    /// Initialises the backend once per process (it is a process-wide singleton). A later call without options, or with
+    /// options that load the same libraries (<see cref="LlamaBackendOptions.NativeLibraryPath"/>,
+    /// <see cref="LlamaBackendOptions.CudaLibraryPath"/>, <see cref="LlamaBackendOptions.EnableGpu"/>), returns the first
+    /// result; only the log forwarding (<see cref="LlamaBackendOptions.NativeLogLevel"/> and the logger) may change.
     /// </summary>
     /// <exception cref="LlamaNativeLibraryException">The libraries are missing, unloadable or of another version.</exception>
+    /// <exception cref="InvalidOperationException">The backend is already initialised with other libraries.</exception>
     public static LlamaBackendInfo Initialize(LlamaBackendOptions? options = null, ILogger? logger = null)
     {
         var info = s_info;
         if (info is not null)
         {
-            return info;
+            return Reuse(info, options, logger);
         }
 
         lock (InitLock)
         {
             if (s_info is not null)
             {
-                return s_info;
+                return Reuse(s_info, options, logger);
             }
 
             options ??= new LlamaBackendOptions();
+            s_options = new LlamaBackendOptions
+            {
+                NativeLibraryPath = options.NativeLibraryPath,
+                CudaLibraryPath = options.CudaLibraryPath,
+                EnableGpu = options.EnableGpu,
+                NativeLogLevel = options.NativeLogLevel,
+            };
             logger ??= NullLogger.Instance;
             LlamaLog.Configure(logger, options.NativeLogLevel);
 
@@ -87,7 +99,7 @@ public static class LlamaBackend
             string? cudaStatus = null;
             if (options.EnableGpu)
             {
-                cudaStatus = TryLoadCuda(options.CudaLibraryPath ?? Path.Combine(Path.GetDirectoryName(dir.TrimEnd('/'))!, "linux-x64-cuda"), logger);
+                cudaStatus = TryLoadCuda(CudaDirectory(options, dir), logger);
             }
 
             LlamaNative.llama_backend_init();
@@ -113,6 +125,39 @@ public static class LlamaBackend
             return info;
         }
     }
+
+    private static LlamaBackendInfo Reuse(LlamaBackendInfo info, LlamaBackendOptions? options, ILogger? logger)
+    {
+        if (options is null)
+        {
+            return info;
+        }
+
+        var first = s_options!;
+        var searched = new List<string>();
+        var dir = ResolveNativeDirectory(options.NativeLibraryPath, searched);
+        static string? Full(string? path) => path is null ? null : Path.GetFullPath(path).TrimEnd('/');
+        if (Full(dir) != Full(s_nativeDir) || Full(CudaDirectory(options, s_nativeDir!)) != Full(CudaDirectory(first, s_nativeDir!))
+            || first.EnableGpu != options.EnableGpu)
+        {
+            throw new InvalidOperationException(
+                "the llama.cpp backend is already initialised in this process with other settings " +
+                $"(native libraries {s_nativeDir}, CudaLibraryPath={first.CudaLibraryPath ?? "default"}, EnableGpu={first.EnableGpu}); " +
+                $"this call asks for {dir ?? options.NativeLibraryPath ?? "no library found"}, CudaLibraryPath={options.CudaLibraryPath ?? "default"}, " +
+                $"EnableGpu={options.EnableGpu}. The native libraries load once per process: configure Rag:Model:Native in one place.");
+        }
+
+        if (logger is not null || options.NativeLogLevel != first.NativeLogLevel)
+        {
+            LlamaLog.Configure(logger ?? LlamaLog.Logger, options.NativeLogLevel);
+            first.NativeLogLevel = options.NativeLogLevel;
+        }
+
+        return info;
+    }
+
+    private static string CudaDirectory(LlamaBackendOptions options, string nativeDir) =>
+        options.CudaLibraryPath ?? Path.Combine(Path.GetDirectoryName(nativeDir.TrimEnd('/'))!, "linux-x64-cuda");
 
     /// <summary>Initialises with defaults if nothing did so yet; every entry point of the library calls this first.</summary>
     public static LlamaBackendInfo EnsureInitialized() => s_info ?? Initialize();

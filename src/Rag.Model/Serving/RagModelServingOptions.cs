@@ -11,7 +11,7 @@ namespace Rag.Model.Serving;
 public sealed class RagModelServingOptions
 {
     /// <summary>Environment variable read when <see cref="ChatModelPath"/> is empty.</summary>
-    public const string ChatModelEnvironmentVariable = LlamaModelOptions.ChatModelEnvironmentVariable;
+    public const string ChatModelEnvironmentVariable = "RAG_CHAT_MODEL";
 
     /// <summary>Environment variable read when <see cref="EmbeddingModelPath"/> is empty.</summary>
     public const string EmbeddingModelEnvironmentVariable = "RAG_EMBEDDING_MODEL";

@@ -33,7 +33,7 @@ internal static class ModelComposition
         var chat = builder.Configuration.GetSection("Model:Chat");
         var embedding = builder.Configuration.GetSection("Model:Embedding");
         var native = builder.Configuration["Model:Native:Path"];
-        var chatPath = RagPaths.ResolveModel(chat["Path"], LlamaModelOptions.ChatModelEnvironmentVariable, DefaultChatModelFile);
+        var chatPath = RagPaths.ResolveModel(chat["Path"], Rag.Model.Serving.RagModelServingOptions.ChatModelEnvironmentVariable, DefaultChatModelFile);
         var embeddingPath = embedding["Path"] is { Length: > 0 } e ? Path.GetFullPath(e) : null;
 
         // The native backend is process-wide; initialise it before any model loads.

@@ -1,5 +1,3 @@
-using Rag.Host.Cli;
-
 namespace Rag.Host.Tests.Cli;
 
 public class EvalRetrievalCommandTests
@@ -14,27 +12,23 @@ public class EvalRetrievalCommandTests
         await File.WriteAllTextAsync(Path.Combine(temp.Path, "queries.jsonl"), "{\"_id\": \"q1\", \"text\": \"why do dogs bark\"}\n");
         await File.WriteAllTextAsync(Path.Combine(temp.Path, "qrels", "test.tsv"), "query-id\tcorpus-id\tscore\nq1\td2\t1\n");
         string report = Path.Combine(temp.Path, "out", "report.json");
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
+        var (rc, outText, errText) = await CliTests.RunAsync("eval", "retrieval", "--dataset", temp.Path, "--retriever", "bm25", "--report", report);
 
-        int rc = await EvalRetrievalCommand.RunAsync(["--dataset", temp.Path, "--retriever", "bm25", "--report", report], stdout, stderr);
-
-        Assert.True(rc == 0, stderr.ToString());
-        var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(rc == 0, errText);
+        var lines = outText.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["nDCG@10: 1.0000", "Recall@100: 1.0000", "MRR@10: 1.0000"], lines);
         Assert.True(File.Exists(report));
     }
 
     [Fact]
-    public async Task Rejects_bad_arguments_with_usage()
+    public async Task Rejects_bad_arguments_with_one_line_and_exit_2()
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        Assert.Equal(2, await EvalRetrievalCommand.RunAsync(["--retriever", "magic", "--dataset", "x"], stdout, stderr));
-        Assert.Contains("bm25, dense or hybrid", stderr.ToString(), StringComparison.Ordinal);
-        Assert.Equal(2, await EvalRetrievalCommand.RunAsync([], stdout, stderr));
-        Assert.Equal(1, await EvalRetrievalCommand.RunAsync(["--dataset", "/nonexistent/beir"], stdout, stderr));
-        Assert.Contains("corpus.jsonl", stderr.ToString(), StringComparison.Ordinal);
-        Assert.Equal(string.Empty, stdout.ToString());
+        foreach (var args in new[] { new[] { "--retriever", "magic", "--dataset", "." }, [], ["--dataset", "/nonexistent/beir"] })
+        {
+            var (rc, stdout, stderr) = await CliTests.RunAsync(["eval", "retrieval", .. args]);
+            Assert.Equal(2, rc);
+            Assert.Equal(string.Empty, stdout);
+            Assert.StartsWith("rag: error: ", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        }
     }
 }

@@ -7,10 +7,7 @@ public class ModelCommandsTests
 {
     private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var code = await ModelCommands.RunAsync(args, o, e);
-        return (code, o.ToString(), e.ToString());
+        return await CliTests.RunAsync(args);
     }
 
     [Fact]
@@ -54,7 +51,7 @@ public class ModelCommandsTests
     public async Task Errors_go_to_stderr_with_a_nonzero_code()
     {
         var (code, stdout, stderr) = await Run("generate", "--model", "/no/such/model.gguf", "--prompt", "x");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Empty(stdout);
         Assert.Contains("not found", stderr);
         var (usage, _, _) = await Run("frobnicate");

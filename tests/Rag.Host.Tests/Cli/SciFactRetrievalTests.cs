@@ -14,15 +14,12 @@ public class SciFactRetrievalTests
     [Trait("Category", "Slow")]
     public async Task Default_embedder_reaches_the_published_dense_and_hybrid_scores_on_scifact()
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
+        var (rc, stdout, stderr) = await CliTests.RunAsync(
+            "eval", "retrieval", "--dataset", SharedFiles.Data("scifact"), "--retriever", "dense,hybrid", "--threads", "1");
 
-        int rc = await EvalRetrievalCommand.RunAsync(
-            ["--dataset", SharedFiles.Data("scifact"), "--retriever", "dense,hybrid", "--threads", "1"], stdout, stderr);
-
-        Assert.True(rc == 0, stderr.ToString());
-        Assert.Contains("embedder: all-MiniLM-L6-v2", stderr.ToString(), StringComparison.Ordinal);
-        var metrics = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        Assert.True(rc == 0, stderr);
+        Assert.Contains("embedder: all-MiniLM-L6-v2", stderr, StringComparison.Ordinal);
+        var metrics = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(": "))
             .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
         Assert.True(metrics["dense nDCG@10"] >= 0.64, $"dense nDCG@10 {metrics["dense nDCG@10"]:F4} (MTEB: 0.645)");

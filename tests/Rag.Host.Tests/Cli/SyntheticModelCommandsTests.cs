@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Rag.Model.Gguf;
-using Rag.Host.Cli;
 
 namespace Rag.Host.Tests.Cli;
 
@@ -12,10 +11,9 @@ public sealed class SyntheticModelCommandsTests : IDisposable
 
     private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await SyntheticModelCommands.RunAsync(args, stdout, stderr, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
+        // The words after `rag models`; `info` is `rag models gguf` (the raw GGUF reader).
+        string[] verb = args.Length > 0 && args[0] == "info" ? ["gguf"] : [];
+        return await CliTests.RunAsync(["models", .. verb, .. (verb.Length > 0 ? args[1..] : args)]);
     }
 
     [Fact]
@@ -47,7 +45,7 @@ public sealed class SyntheticModelCommandsTests : IDisposable
         var path = Path.Combine(_dir, "notes.txt");
         await File.WriteAllTextAsync(path, "not a model");
         var (code, output, error) = await Run("info", "--model", path);
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Empty(output);
         Assert.Contains("not a GGUF file", error, StringComparison.OrdinalIgnoreCase);
     }

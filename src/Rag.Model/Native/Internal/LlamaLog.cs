@@ -36,6 +36,9 @@ internal static unsafe class LlamaLog
         public void Dispose() => t_listener = previous;
     }
 
+    /// <summary>The logger llama.cpp's lines go to.</summary>
+    public static ILogger Logger => s_logger;
+
     public static void Configure(ILogger logger, LogLevel minLevel)
     {
         s_logger = logger;
