@@ -2,13 +2,16 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Rag.Core.Answering;
 using Rag.Core.Configuration;
+using Rag.Core.Documents;
 using Rag.Core.Embeddings;
 using Rag.Core.Retrieval;
 using Rag.Core.Storage;
 using Rag.Model;
 using Rag.Model.Chat;
+using Rag.Model.Inference;
 using Rag.Model.Native;
 using Rag.Model.Serving;
+using Rag.Onnx.Embeddings;
 
 namespace Rag.Host.Answering;
 
@@ -26,6 +29,8 @@ internal sealed class RagSession : IAsyncDisposable
     private readonly IndexStore _store;
     private readonly LlamaModel _model;
     private readonly LlamaBatchScheduler _scheduler;
+    private ITokenCounter? _tokenCounter;
+    private OnnxEmbeddingGenerator? _sentenceEmbedder;
 
     private RagSession(IndexStore store, IRetriever retriever, LlamaModel model, LlamaBatchScheduler scheduler, IChatClient chat)
     {
@@ -43,6 +48,16 @@ internal sealed class RagSession : IAsyncDisposable
     public string ModelPath => _model.Path;
 
     public IndexStore Store => _store;
+
+    /// <summary>The chat model's tokenizer, for the answerer's prompt budget.</summary>
+    public ITokenCounter TokenCounter => _tokenCounter ??= new LlamaTokenCounter(_model);
+
+    /// <summary>True when the chat model ships a chat template (is instruction-tuned); false for stories260K.</summary>
+    public bool HasChatTemplate => !string.IsNullOrEmpty(_model.Metadata.ChatTemplate);
+
+    /// <summary>all-MiniLM-L6-v2, loaded on first use: answer relevance and extractive sentence ranking.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> SentenceEmbedder =>
+        _sentenceEmbedder ??= new OnnxEmbeddingGenerator(OnnxEmbeddingModel.MiniLm, new OnnxEmbeddingOptions { Threads = 1 });
 
     public static RagSession Open(string indexDirectory, string? chatModelPath, int threads, ILoggerFactory loggers)
     {
@@ -74,6 +89,7 @@ internal sealed class RagSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _sentenceEmbedder?.Dispose();
         Chat.Dispose();
         await _scheduler.DisposeAsync().ConfigureAwait(false);
         _model.Dispose();

@@ -5,7 +5,7 @@ using Rag.Host.Answering;
 
 namespace Rag.Host.Cli;
 
-/// <summary><c>rag ask "QUESTION" [--index DIR] [--model PATH]</c>: hybrid retrieval, then a streamed answer with sources.</summary>
+/// <summary><c>rag ask "QUESTION" [--index DIR] [--model PATH] [--extractive]</c>: hybrid retrieval, then a streamed answer with sources.</summary>
 internal static class AskCommand
 {
     public static Command Create(CliContext context)
@@ -16,13 +16,14 @@ internal static class AskCommand
         var sources = new Option<int>("--sources") { Description = "Sources given to the model.", DefaultValueFactory = _ => 3 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most answer tokens.", DefaultValueFactory = _ => 96 };
         var threads = new Option<int>("--threads") { Description = "llama.cpp threads.", DefaultValueFactory = _ => 1 };
-        var command = new Command("ask", "Answer a question from an index, citing numbered sources.") { question, index, model, sources, maxTokens, threads };
+        var extractive = new Option<bool>("--extractive") { Description = "Answer with the source sentences that best support the question (MiniLM + BM25), no generation." };
+        var command = new Command("ask", "Answer a question from an index, citing numbered sources.") { question, index, model, sources, maxTokens, threads, extractive };
         command.SetAction(async (parse, ct) =>
         {
             using var loggers = context.CreateLoggerFactory(LogLevel.Warning);
             await using var session = RagSession.Open(parse.GetValue(index)!, parse.GetValue(model), parse.GetValue(threads), loggers);
             var options = new AnswerOptions { MaxSources = parse.GetValue(sources), MaxOutputTokens = parse.GetValue(maxTokens), MaxSourceCharacters = 400 };
-            await AnswerPrinter.AskAsync(session, parse.GetValue(question)!, options, context.Out, ct).ConfigureAwait(false);
+            await AnswerPrinter.AskAsync(session, parse.GetValue(question)!, options, context.Out, ct, extractiveOnly: parse.GetValue(extractive)).ConfigureAwait(false);
             return 0;
         });
         return command;

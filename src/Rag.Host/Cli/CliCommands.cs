@@ -12,6 +12,7 @@ internal static class CliCommands
     {
         yield return DemoCommand.Create(context);
         yield return AskCommand.Create(context);
+        yield return PalCommand.Create(context);
         yield return ForwardedCommand.Create(context, "ingest", "Ingest files or folders into the BM25 + vector index.",
             "rag ingest PATH... [--index DIR] [--root DIR] [--keep-missing] [--reindex] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors]",
             (args, o, e, ct) => CreateIngestCommand(context).RunAsync(args, o, e, ct));
@@ -56,6 +57,7 @@ internal static class CliCommands
             "rag eval retrieval --dataset DIR [--retriever bm25|dense|hybrid] [--split test] [--report PATH]",
             EvalRetrievalCommand.RunAsync));
         eval.Subcommands.Add(EvalFaithfulnessCommand.Create(context));
+        eval.Subcommands.Add(EvalExtractiveCommand.Create(context));
         yield return eval;
     }
 

@@ -73,6 +73,12 @@ public sealed class LlamaChatClient : IChatClient
         _metadata = new ChatClientMetadata("llama.cpp", new Uri(scheduler.Model.Path), Path.GetFileName(scheduler.Model.Path));
     }
 
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key of a GBNF grammar (string) that constrains the reply, as the
+    /// ReAct agent's step grammar does. Required tools take precedence; it takes precedence over a JSON response format.
+    /// </summary>
+    public const string GrammarProperty = "grammar";
+
     /// <summary>Metadata: provider "llama.cpp", the model file as URI and its file name as default model id.</summary>
     public ChatClientMetadata Metadata => _metadata;
 
@@ -211,6 +217,10 @@ public sealed class LlamaChatClient : IChatClient
         if (requiredTools.Count > 0)
         {
             sampling.Grammar = ToolCallGrammar.Build(requiredTools);
+        }
+        else if (options?.AdditionalProperties?.TryGetValue(GrammarProperty, out string? gbnf) == true && !string.IsNullOrWhiteSpace(gbnf))
+        {
+            sampling.Grammar = gbnf;
         }
         else if (options?.ResponseFormat is ChatResponseFormatJson json)
         {
