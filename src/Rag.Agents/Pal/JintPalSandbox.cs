@@ -99,6 +99,17 @@ public sealed class JintPalSandbox : IPalSandbox
             .CancellationToken(cancellationToken));
         try
         {
+            Engine.PrepareScript(program);
+        }
+#pragma warning disable CA1031 // any parser failure is a syntax error of the program
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return PalExecutionResult.Failure(PalErrorKind.Syntax, "syntax error: " + OneLine(ex.Message), watch.Elapsed);
+        }
+
+        try
+        {
             engine.Execute(program);
             // Evaluate, not GetValue: `const solution = () => ...` is a lexical binding, not a global-object property.
             var solution = engine.Evaluate("typeof solution === 'function' ? solution : undefined");
