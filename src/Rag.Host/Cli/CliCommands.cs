@@ -58,6 +58,7 @@ internal static class CliCommands
             EvalRetrievalCommand.RunAsync));
         eval.Subcommands.Add(EvalFaithfulnessCommand.Create(context));
         eval.Subcommands.Add(EvalExtractiveCommand.Create(context));
+        eval.Subcommands.Add(EvalPalCommand.Create(context));
         yield return eval;
     }
 
