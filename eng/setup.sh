@@ -8,7 +8,7 @@ LLAMA_CPU_SHA512="e6e0820cda9608d7da026f1a47f533c5ba381c1a4a80d17dd640873dea4a86
 LLAMA_CUDA_PKG="@node-llama-cpp/linux-x64-cuda"
 # npm integrity sha512-8rQCjyNNLZJUFit+YpjwlC4hwkKgOMIkB2wuycKBf8NU2O3ySKbiWZQ8aw9ku2nUTXjSnUIrE6KB88itduTBuA==, as hex:
 LLAMA_CUDA_SHA512="f2b4028f234d2d9254162b7e6298f0942e21c242a038c224076c2ec9c2817fc354d8edf248a6e259943c6b0f64bb69d44d78d29d422b13a281f3c8ad76e4c1b8"
-DEB_PACKAGES=(libfaiss-dev libblas-dev liblapack-dev libopenblas-dev poppler-utils)
+DEB_PACKAGES=(libfaiss-dev libblas-dev liblapack-dev libopenblas-dev poppler-utils tmux)  # tmux: the chat console test
 
 NATIVE="$ROOT/.native"
 LOGDIR="$ROOT/.rag/logs"

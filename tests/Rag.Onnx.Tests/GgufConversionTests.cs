@@ -84,6 +84,17 @@ public sealed class GgufConversionTests(ConvertedModelsFixture fixture) : IClass
         {
             Assert.True(TensorPrimitives.CosineSimilarity(llama[i], onnx[i].Vector.Span) > 0.9999, $"sentence {i}");
         }
+
+        // Queries: LlamaEmbeddingGenerator reads the prefix from the GGUF and applies it when a call marks queries.
+        using var generator = new LlamaEmbeddingGenerator(embedder);
+        Assert.Equal(OnnxEmbeddingModelQueryPrefix, generator.QueryPrefix);
+        var llamaQueries = await generator.GenerateAsync(Quickstart, EmbeddingInput.ForQueries());
+        var onnxQueries = await fixture.Arctic.GenerateAsync(Quickstart, EmbeddingInput.ForQueries());
+        for (int i = 0; i < Quickstart.Length; i++)
+        {
+            Assert.True(TensorPrimitives.CosineSimilarity(llamaQueries[i].Vector.Span, onnxQueries[i].Vector.Span) > 0.9999, $"query {i}");
+            Assert.True(TensorPrimitives.CosineSimilarity(llamaQueries[i].Vector.Span, llama[i]) < 0.99, $"query {i} is prefixed");
+        }
     }
 
     [Fact]

@@ -28,6 +28,19 @@ public sealed class MiniLmTests(MiniLmFixture fixture) : IClassFixture<MiniLmFix
     }
 
     [Fact]
+    public void Truncates_at_the_word_piece_as_hugging_face_does()
+    {
+        // 253 words, then one of two pieces ("token", "##ization"): 255 pieces, so at 256 (254 + [CLS] + [SEP]) the cut
+        // falls inside the last word. Hugging Face keeps its first piece.
+        var text = string.Concat(Enumerable.Repeat("the ", 253)) + "tokenization";
+        var ids = Generator.Tokenize(text);
+        Assert.Equal(256, ids.Length);
+        Assert.Equal(Generator.Tokenize("tokenization")[1], ids[^2]);
+        Assert.Equal(102, ids[^1]);
+        Assert.Equal(4, Generator.Tokenize("tokenization").Length);
+    }
+
+    [Fact]
     public void Tokenizes_as_bert_base_uncased()
     {
         // The ids Hugging Face's tokenizer gives (bert-base-uncased vocabulary, whose packaged copy has CR LF line ends).

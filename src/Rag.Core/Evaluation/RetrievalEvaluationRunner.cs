@@ -52,6 +52,9 @@ public sealed record RetrievalEvaluationReport(
     /// <summary>The ranked run of every query (document id and score), for metrics at other cut-offs.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<(string DocId, double Score)>> Runs { get; init; } =
         new Dictionary<string, IReadOnlyList<(string DocId, double Score)>>();
+
+    /// <summary>The embedder the corpus and queries were embedded with; null for a BM25-only run.</summary>
+    public EmbedderIdentity? Embedder { get; init; }
 }
 
 /// <summary>
@@ -65,6 +68,7 @@ public static class RetrievalEvaluationRunner
     /// through the same <see cref="HybridRetriever"/> over store snapshots that applications use, reranked by
     /// <paramref name="reranker"/> when one is given. <paramref name="embedder"/> defaults to a
     /// <see cref="HashingEmbeddingGenerator"/> of <see cref="RetrievalEvaluationSettings.EmbeddingDimension"/>.
+    /// Chunk hits aggregate to their documents by the best chunk's score (BEIR judges documents).
     /// </summary>
     public static async Task<RetrievalEvaluationReport> EvaluateAsync(
         BeirDataset dataset,
@@ -74,13 +78,34 @@ public static class RetrievalEvaluationRunner
         ILogger? logger = null,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        var reports = await EvaluateAsync(dataset, settings, [settings.Retriever], embedder, reranker, logger, cancellationToken).ConfigureAwait(false);
+        return reports[settings.Retriever];
+    }
+
+    /// <summary>
+    /// Like <see cref="EvaluateAsync(BeirDataset, RetrievalEvaluationSettings, IEmbeddingGenerator{string, Embedding{float}}?, IReranker?, ILogger?, CancellationToken)"/>
+    /// for several retrieval modes over one index, so the corpus is embedded once (<see cref="RetrievalEvaluationSettings.Retriever"/>
+    /// is ignored). Embedding progress is logged at Information level every few hundred documents.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<RetrievalMode, RetrievalEvaluationReport>> EvaluateAsync(
+        BeirDataset dataset,
+        RetrievalEvaluationSettings settings,
+        IReadOnlyList<RetrievalMode> modes,
+        IEmbeddingGenerator<string, Embedding<float>>? embedder = null,
+        IReranker? reranker = null,
+        ILogger? logger = null,
+        CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(modes);
+        ArgumentOutOfRangeException.ThrowIfZero(modes.Count);
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.Depth, 1);
         logger ??= NullLogger.Instance;
         var options = settings.Retrieval;
         options.Validate();
-        bool dense = settings.Retriever != RetrievalMode.Bm25;
+        bool dense = modes.Any(m => m != RetrievalMode.Bm25);
         using var ownedEmbedder = dense && embedder is null ? new HashingEmbeddingGenerator(settings.EmbeddingDimension) : null;
         embedder = dense ? embedder ?? ownedEmbedder : null;
 
@@ -110,6 +135,9 @@ public static class RetrievalEvaluationRunner
                         {
                             embeddings[i].Vector.Span.CopyTo(flat.AsSpan(i * dimension));
                         }
+
+                        int done = start + slice.Count;
+                        logger.LogInformation("Embedded {Done}/{Total} documents ({Rate:F1} documents/s)", done, chunks.Count, done / sw.Elapsed.TotalSeconds);
                     }
 
                     for (int i = 0; i < slice.Count; i++)
@@ -129,31 +157,16 @@ public static class RetrievalEvaluationRunner
                 retriever = new RerankingRetriever(retriever, reranker, options);
             }
 
-            int depth = settings.Depth + (settings.IgnoreIdenticalIds ? 1 : 0);
-            var request = new RetrievalRequestOptions { TopK = depth, Mode = settings.Retriever };
-            sw.Restart();
-            var runs = new Dictionary<string, IReadOnlyList<(string DocId, double Score)>>(StringComparer.Ordinal);
-            foreach (var (qid, text) in dataset.Queries)
+            var reports = new Dictionary<RetrievalMode, RetrievalEvaluationReport>();
+            foreach (var mode in modes.Distinct())
             {
-                var hits = await retriever.RetrieveAsync(text, request, cancellationToken).ConfigureAwait(false);
-                runs[qid] = hits
-                    .Select(h => (h.Chunk.DocumentId, h.Score))
-                    .Where(h => !settings.IgnoreIdenticalIds || h.DocumentId != qid)
-                    .Take(settings.Depth)
-                    .ToList();
+                reports[mode] = await SearchAsync(dataset, settings, retriever, mode, indexSeconds, chunks.Count, cancellationToken).ConfigureAwait(false) with
+                {
+                    Embedder = mode == RetrievalMode.Bm25 ? null : identity,
+                };
             }
 
-            double searchSeconds = sw.Elapsed.TotalSeconds;
-            var perQuery = dataset.Qrels.ToDictionary(
-                q => q.Key,
-                q =>
-                {
-                    var run = runs.GetValueOrDefault(q.Key) ?? [];
-                    return new RetrievalScores(
-                        RetrievalMetrics.NdcgAtK(run, q.Value, 10), RetrievalMetrics.RecallAtK(run, q.Value, 100), RetrievalMetrics.MrrAtK(run, q.Value, 10), 1);
-                },
-                StringComparer.Ordinal);
-            return new RetrievalEvaluationReport(RetrievalMetrics.Evaluate(runs, dataset.Qrels), perQuery, indexSeconds, searchSeconds, chunks.Count) { Runs = runs };
+            return reports;
         }
         finally
         {
@@ -162,6 +175,57 @@ public static class RetrievalEvaluationRunner
                 Directory.Delete(directory, recursive: true);
             }
         }
+    }
+
+    /// <summary>
+    /// Ranks documents from chunk hits (ranked best first): each document takes its best chunk's score and place, as BEIR
+    /// evaluation of chunked corpora does (max aggregation); the query's own id is dropped when <paramref name="ignoreId"/> is set.
+    /// </summary>
+    public static IReadOnlyList<(string DocId, double Score)> AggregateByDocument(IEnumerable<RetrievalHit> hits, int depth, string? ignoreId = null)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var run = new List<(string DocId, double Score)>();
+        foreach (var h in hits.OrderByDescending(h => h.Score))
+        {
+            if (run.Count == depth)
+            {
+                break;
+            }
+
+            if (h.Chunk.DocumentId != ignoreId && seen.Add(h.Chunk.DocumentId))
+            {
+                run.Add((h.Chunk.DocumentId, h.Score));
+            }
+        }
+
+        return run;
+    }
+
+    private static async Task<RetrievalEvaluationReport> SearchAsync(
+        BeirDataset dataset, RetrievalEvaluationSettings settings, IRetriever retriever, RetrievalMode mode, double indexSeconds, int corpusSize, CancellationToken cancellationToken)
+    {
+        int depth = settings.Depth + (settings.IgnoreIdenticalIds ? 1 : 0);
+        var request = new RetrievalRequestOptions { TopK = depth, Mode = mode };
+        var sw = Stopwatch.StartNew();
+        var runs = new Dictionary<string, IReadOnlyList<(string DocId, double Score)>>(StringComparer.Ordinal);
+        foreach (var (qid, text) in dataset.Queries)
+        {
+            var hits = await retriever.RetrieveAsync(text, request, cancellationToken).ConfigureAwait(false);
+            runs[qid] = AggregateByDocument(hits, settings.Depth, settings.IgnoreIdenticalIds ? qid : null);
+        }
+
+        double searchSeconds = sw.Elapsed.TotalSeconds;
+        var perQuery = dataset.Qrels.ToDictionary(
+            q => q.Key,
+            q =>
+            {
+                var run = runs.GetValueOrDefault(q.Key) ?? [];
+                return new RetrievalScores(
+                    RetrievalMetrics.NdcgAtK(run, q.Value, 10), RetrievalMetrics.RecallAtK(run, q.Value, 100), RetrievalMetrics.MrrAtK(run, q.Value, 10), 1);
+            },
+            StringComparer.Ordinal);
+        return new RetrievalEvaluationReport(RetrievalMetrics.Evaluate(runs, dataset.Qrels), perQuery, indexSeconds, searchSeconds, corpusSize) { Runs = runs };
     }
 
     /// <summary>Writes a JSON report of one run (dataset, settings, metrics, timings and per-query scores) to <paramref name="path"/>.</summary>
@@ -199,7 +263,7 @@ public static class RetrievalEvaluationRunner
                 ["vector_weight"] = o.VectorWeight,
                 ["depth"] = settings.Depth,
                 ["ignore_identical_ids"] = settings.IgnoreIdenticalIds,
-                ["embedding"] = settings.Retriever == RetrievalMode.Bm25 ? null : $"hashing-{settings.EmbeddingDimension}",
+                ["embedding"] = result.Embedder is { } e ? $"{e.ModelId} ({e.Dimension} dimensions, {e.Version})" : null,
                 ["vector_backend"] = settings.Retriever == RetrievalMode.Bm25 ? null : settings.Vectors.Backend.ToString(),
             },
             ["timings"] = new Dictionary<string, double>

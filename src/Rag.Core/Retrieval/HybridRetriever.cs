@@ -180,7 +180,8 @@ public sealed class HybridRetriever : IRetriever
     private async Task<IReadOnlyList<ScoredChunk>> VectorSearchAsync(
         IKeywordSearcher keyword, IVectorSearcher vectors, string query, int k, IReadOnlyDictionary<string, string>? filter, CancellationToken cancellationToken)
     {
-        var embeddings = await _embedder!.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Marked as a query: asymmetric models (arctic-embed, E5, BGE) embed queries with their query prefix.
+        var embeddings = await _embedder!.GenerateAsync([query], EmbeddingInput.ForQueries(), cancellationToken).ConfigureAwait(false);
         var vector = embeddings[0].Vector;
         if (vector.Length != vectors.Dimension)
         {

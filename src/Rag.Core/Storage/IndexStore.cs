@@ -392,14 +392,14 @@ public sealed class IndexStore : IDisposable
         }
 
         IndexReader reader;
-        if (!DirectoryReader.IndexExists(LuceneDirectory))
+        if (manifest.Generation == 0)
         {
-            if (manifest.Generation != 0)
-            {
-                throw new InvalidDataException($"index '{Directory}': the manifest names generation {manifest.Generation} but the lucene/ folder holds no index.");
-            }
-
+            // Nothing committed yet: an empty index, whatever lucene/ holds (a first commit in flight or torn by a power loss).
             reader = new MultiReader();
+        }
+        else if (!DirectoryReader.IndexExists(LuceneDirectory))
+        {
+            throw new InvalidDataException($"index '{Directory}': the manifest names generation {manifest.Generation} but the lucene/ folder holds no index.");
         }
         else
         {

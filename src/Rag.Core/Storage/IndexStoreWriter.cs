@@ -344,6 +344,11 @@ public sealed class IndexStoreWriter : IDisposable
             store.Logger.LogInformation("Index store {Directory}: migrating from format 1 (ownership marker written)", dir);
         }
 
+        if (StoreLayout.ReadManifest(dir).Generation == 0)
+        {
+            DiscardUnreadableLucene(store);
+        }
+
         var keyword = new LuceneBm25Index(store.LuceneDirectory, store.Options.Lucene, store.LoggerFactory?.CreateLogger<LuceneBm25Index>(), ownsDirectory: false);
         try
         {
@@ -382,6 +387,46 @@ public sealed class IndexStoreWriter : IDisposable
             keyword.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A power loss during the store's very first Lucene commit can leave <c>segments_N</c> files whose content never reached
+    /// the disk (empty or torn), and Lucene has no older commit to fall back to. With nothing committed (manifest generation
+    /// 0) nothing is lost by starting over: when no segments file of <c>lucene/</c> (a folder only the store writes) can be
+    /// read, its files are deleted and the writer creates a fresh index.
+    /// </summary>
+    private static void DiscardUnreadableLucene(IndexStore store)
+    {
+        var lucene = store.LuceneDirectory;
+        string[] files = lucene.ListAll();
+        var segments = files.Where(f => f.StartsWith(Lucene.Net.Index.IndexFileNames.SEGMENTS + "_", StringComparison.Ordinal)).ToList();
+        if (segments.Count == 0)
+        {
+            return;
+        }
+
+        foreach (string name in segments)
+        {
+            try
+            {
+                new Lucene.Net.Index.SegmentInfos().Read(lucene, name);
+                return; // a readable commit: Lucene opens it (and reconciliation decides what it is worth)
+            }
+            catch (IOException)
+            {
+                // Empty or torn: try the next one.
+            }
+        }
+
+        foreach (string name in files)
+        {
+            lucene.DeleteFile(name);
+        }
+
+        store.FileSystem.FsyncDirectory(Path.Combine(store.Directory, StoreLayout.LuceneFolderName));
+        store.Logger.LogWarning(
+            "Index store {Directory}: discarded an unreadable first BM25 commit ({Files}); nothing had been committed",
+            store.Directory, string.Join(", ", segments));
     }
 
     private static IndexManifest Reconcile(IndexStore store, IndexManifest manifest, LuceneBm25Index keyword)

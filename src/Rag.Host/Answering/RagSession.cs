@@ -3,9 +3,9 @@ using Microsoft.Extensions.Logging;
 using Rag.Core.Answering;
 using Rag.Core.Configuration;
 using Rag.Core.Documents;
-using Rag.Core.Embeddings;
 using Rag.Core.Retrieval;
 using Rag.Core.Storage;
+using Rag.Host.Cli;
 using Rag.Model;
 using Rag.Model.Chat;
 using Rag.Model.Inference;
@@ -32,9 +32,11 @@ internal sealed class RagSession : IAsyncDisposable
     private ITokenCounter? _tokenCounter;
     private OnnxEmbeddingGenerator? _sentenceEmbedder;
 
-    private RagSession(IndexStore store, IRetriever retriever, LlamaModel model, LlamaBatchScheduler scheduler, IChatClient chat)
+    private RagSession(
+        IndexStore store, IEmbeddingGenerator<string, Embedding<float>> embedder, IRetriever retriever, LlamaModel model, LlamaBatchScheduler scheduler, IChatClient chat)
     {
         _store = store;
+        Embedder = embedder;
         Retriever = retriever;
         _model = model;
         _scheduler = scheduler;
@@ -42,6 +44,9 @@ internal sealed class RagSession : IAsyncDisposable
     }
 
     public IRetriever Retriever { get; }
+
+    /// <summary>The query embedder (owned by the session).</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> Embedder { get; }
 
     public IChatClient Chat { get; }
 
@@ -57,9 +62,15 @@ internal sealed class RagSession : IAsyncDisposable
 
     /// <summary>all-MiniLM-L6-v2, loaded on first use: answer relevance and extractive sentence ranking.</summary>
     public IEmbeddingGenerator<string, Embedding<float>> SentenceEmbedder =>
-        _sentenceEmbedder ??= new OnnxEmbeddingGenerator(OnnxEmbeddingModel.MiniLm, new OnnxEmbeddingOptions { Threads = 1 });
+        Embedder is OnnxEmbeddingGenerator { Model.Name: OnnxEmbeddingModel.MiniLmName } minilm
+            ? minilm
+            : _sentenceEmbedder ??= new OnnxEmbeddingGenerator(OnnxEmbeddingModel.MiniLm, new OnnxEmbeddingOptions { Threads = 1 });
 
-    public static RagSession Open(string indexDirectory, string? chatModelPath, int threads, ILoggerFactory loggers)
+    /// <summary>
+    /// Opens the index, its query embedder and the chat model. <paramref name="embedderName"/> null picks the built-in
+    /// embedder the index was built with (MiniLM for a new default index); the store refuses any other.
+    /// </summary>
+    public static RagSession Open(string indexDirectory, string? chatModelPath, int threads, ILoggerFactory loggers, string? embedderName = null)
     {
         var modelPath = RagPaths.ResolveModel(chatModelPath, ChatModelVariable, DefaultChatModelFile);
         if (!IndexStore.Exists(indexDirectory))
@@ -68,20 +79,22 @@ internal sealed class RagSession : IAsyncDisposable
         }
 
         var store = IndexStore.Open(new IndexStoreOptions { Directory = indexDirectory }, loggers);
+        IEmbeddingGenerator<string, Embedding<float>>? embedder = null;
         try
         {
-            // The CLI indexes with the hashing embedder (see CliCommands.CreateIngestCommand), so it queries with it too;
-            // the store checks that the index was built with it.
-            var retriever = new HybridRetriever(store, new HashingEmbeddingGenerator(), logger: loggers.CreateLogger<HybridRetriever>());
+            // Queries are embedded by the model the index was built with (MiniLM by default); the store checks it.
+            embedder = CliEmbedders.Create(embedderName ?? CliEmbedders.NameForIndex(store), threads, loggers);
+            var retriever = new HybridRetriever(store, embedder, logger: loggers.CreateLogger<HybridRetriever>());
             LlamaBackend.Initialize(new LlamaBackendOptions { NativeLogLevel = LogLevel.Error }, loggers.CreateLogger("Rag.Model.LlamaBackend"));
             var model = LlamaModel.Load(modelPath, logger: loggers.CreateLogger<LlamaModel>());
             var scheduler = new LlamaBatchScheduler(model, new LlamaSchedulerOptions { Threads = threads, ContextSize = 2048, MaxSequences = 4 },
                 loggers.CreateLogger<LlamaBatchScheduler>());
             var chat = new LlamaChatClient(scheduler, new LlamaChatClientOptions { DefaultTemperature = 0 }, logger: loggers.CreateLogger<LlamaChatClient>());
-            return new RagSession(store, retriever, model, scheduler, chat);
+            return new RagSession(store, embedder, retriever, model, scheduler, chat);
         }
         catch
         {
+            embedder?.Dispose();
             store.Dispose();
             throw;
         }
@@ -93,6 +106,7 @@ internal sealed class RagSession : IAsyncDisposable
         Chat.Dispose();
         await _scheduler.DisposeAsync().ConfigureAwait(false);
         _model.Dispose();
+        Embedder.Dispose();
         _store.Dispose();
     }
 }

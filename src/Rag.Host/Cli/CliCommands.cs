@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
-using Rag.Core.Embeddings;
+using Microsoft.Extensions.AI;
 using Rag.Ingest;
 
 namespace Rag.Host.Cli;
@@ -13,9 +13,11 @@ internal static class CliCommands
         yield return DemoCommand.Create(context);
         yield return AskCommand.Create(context);
         yield return PalCommand.Create(context);
-        yield return ForwardedCommand.Create(context, "ingest", "Ingest files or folders into the BM25 + vector index.",
-            "rag ingest PATH... [--index DIR] [--root DIR] [--keep-missing] [--reindex] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors]",
-            (args, o, e, ct) => CreateIngestCommand(context).RunAsync(args, o, e, ct));
+        yield return ServeCommand.Create(context);
+        yield return ChatCommand.Create();
+        yield return ForwardedCommand.Create(context, "ingest", IngestCommand.Description, IngestCommand.Usage,
+            (args, o, e, ct) => RunIngestAsync(context, args, o, e, ct));
+        yield return EmbedCommand.Create(context);
         yield return ForwardedCommand.Create(context, "generate", "Generate a continuation of a prompt (prints the continuation only).",
             "rag generate --model PATH --prompt TEXT [--max-tokens N] [--temperature T] [--threads N] [--seed S] [--grammar GBNF|@file] [--ctx N] [--lora PATH [--lora-scale S]]...",
             GenerateCommand.RunAsync);
@@ -50,21 +52,42 @@ internal static class CliCommands
         models.Subcommands.Add(ForwardedCommand.Create(context, "lora", "Write a random LoRA adapter for a base model.",
             "rag models lora --base PATH --out PATH [--rank N] [--seed N]",
             (args, o, e, ct) => SyntheticModelCommands.RunAsync(["lora", .. args], o, e, ct)));
+        models.Subcommands.Add(ConvertCommand.Create(context));
         yield return models;
 
         var eval = new Command("eval", "Evaluation.");
         eval.Subcommands.Add(ForwardedCommand.Create(context, "retrieval", "nDCG@10, Recall@100 and MRR@10 on a BEIR data set.",
-            "rag eval retrieval --dataset DIR [--retriever bm25|dense|hybrid] [--split test] [--report PATH]",
+            "rag eval retrieval --dataset DIR [--retriever bm25|dense|hybrid[,...]] [--embedder minilm|arctic-xs|hashing|PATH] [--threads N] [--split test] [--report PATH]",
             EvalRetrievalCommand.RunAsync));
         eval.Subcommands.Add(EvalFaithfulnessCommand.Create(context));
         eval.Subcommands.Add(EvalExtractiveCommand.Create(context));
         eval.Subcommands.Add(EvalPalCommand.Create(context));
         yield return eval;
+        yield return LoraMergeCommand.Group(context);
     }
 
-    /// <summary>The ingest command with the CLI's defaults: hashing embeddings (no embedding model needed), logs to stderr.</summary>
-    internal static IngestCommand CreateIngestCommand(CliContext context, RagIngestOptions? options = null) =>
-        new(options, new HashingEmbeddingGenerator(), loggerFactory: context.CreateLoggerFactory(LogLevel.Warning));
+    /// <summary>
+    /// <c>rag ingest</c>: takes <c>--embedder NAME</c> (default MiniLM through ONNX Runtime; <c>hashing</c> only when asked)
+    /// and <c>--embed-threads N</c> (default 0: ONNX Runtime's choice), then runs <see cref="IngestCommand"/> with the rest.
+    /// </summary>
+    internal static async Task<int> RunIngestAsync(CliContext context, string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var (name, rest) = CliEmbedders.TakeOption(args);
+        var (threadsText, forwarded) = CliEmbedders.TakeOption(rest, "--embed-threads");
+        int threads = CliEmbedders.ParseThreads(threadsText, "--embed-threads", 0);
+        using var loggers = context.CreateLoggerFactory(LogLevel.Warning);
+        using var embedder = forwarded.Contains("--no-vectors") ? null : CliEmbedders.Create(name, threads, loggers);
+        if (embedder is not null)
+        {
+            await stderr.WriteLineAsync($"embedder: {CliEmbedders.Describe(embedder)}").ConfigureAwait(false);
+        }
+
+        return await CreateIngestCommand(context, embedder).RunAsync(forwarded, stdout, stderr, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The ingest command over <paramref name="embedder"/> (null: keywords only), logs to stderr.</summary>
+    internal static IngestCommand CreateIngestCommand(CliContext context, IEmbeddingGenerator<string, Embedding<float>>? embedder, RagIngestOptions? options = null) =>
+        new(options, embedder, loggerFactory: context.CreateLoggerFactory(LogLevel.Warning));
 
     private static Command Model(CliContext context, string verb, string description, string usage) =>
         ForwardedCommand.Create(context, verb, description, usage, (args, o, e, ct) => ModelCommands.RunAsync([verb, .. args], o, e, ct));

@@ -13,13 +13,29 @@ using Rag.Ingest;
 namespace Rag.Host.Cli;
 
 /// <summary>
-/// <c>rag ingest PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--keep-missing] [--root DIR] [--reindex]</c>.
+/// <c>rag ingest PATH... [--index DIR] [--root DIR] [--keep-missing] [--reindex] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--lock-timeout S]</c>.
 /// Prints one tab-separated line per document to stdout (<c>indexed</c>/<c>unchanged</c>/<c>failed</c>/<c>deleted</c>, id,
 /// chunks or reason) and a summary line; logs go to stderr. Exit code 0 even when documents failed (their lines say
 /// why); 2 for usage errors (no input, missing path, invalid option); 1 when the index store cannot be opened.
 /// </summary>
 internal sealed class IngestCommand
 {
+    /// <summary>The usage line (<c>rag ingest --help</c> and usage errors).</summary>
+    internal const string Usage =
+        "rag ingest PATH... [--index DIR] [--root DIR] [--keep-missing] [--reindex] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--lock-timeout S] " +
+        "[--embedder minilm|arctic-xs|hashing|PATH] [--embed-threads N]";
+
+    /// <summary>What <c>rag ingest --help</c> says above the usage line: the document id rule, folder sync, reindexing, the writer lock.</summary>
+    internal const string Description =
+        "Ingest files or folders into the BM25 + vector index (--index, default .rag/index).\n" +
+        "Document ids: a file's path relative to one root, with '/' separators. The root is --root DIR, else the one the index\n" +
+        "recorded when it was first filled, else the common base folder of the inputs (a folder itself, a file's parent). So two\n" +
+        "notes.md in two folders get two ids, and a file reached through its folder or by its own path gets one. A JSON record's\n" +
+        "id is FILE-ID:RECORD-ID (FILE-ID:line-N without one) and its title keeps the file name.\n" +
+        "Folder sync: documents of a given folder whose files are gone are removed (printed as 'deleted'); --keep-missing keeps them.\n" +
+        "--reindex rebuilds the index from these inputs when the embedder, analyzer, chunking or root changed (without it, a clear error).\n" +
+        "One writer at a time: another ingest into the same index waits up to --lock-timeout seconds (default 30), then fails naming the holder.";
+
     private readonly RagIngestOptions _options;
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder;
     private readonly ITokenCounter _counter;
@@ -54,7 +70,7 @@ internal sealed class IngestCommand
         if (parsed is null)
         {
             stderr.WriteLine($"rag ingest: {error}");
-            stderr.WriteLine("usage: rag ingest PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--keep-missing] [--root DIR] [--reindex]");
+            stderr.WriteLine("usage: " + Usage);
             return Task.FromResult(2);
         }
 
@@ -110,7 +126,7 @@ internal sealed class IngestCommand
                     Directory = args.IndexDirectory ?? _store.Directory,
                     Lucene = _store.Lucene,
                     Vectors = _store.Vectors,
-                    WriterLockTimeout = _store.WriterLockTimeout,
+                    WriterLockTimeout = args.LockTimeoutSeconds is int seconds ? TimeSpan.FromSeconds(seconds) : _store.WriterLockTimeout,
                 },
                 _loggerFactory);
         }

@@ -34,8 +34,11 @@ internal sealed record IngestCommandArgs
     /// <summary>Rebuild the index from these inputs with the current settings (<c>--reindex</c>).</summary>
     public bool Reindex { get; init; }
 
+    /// <summary>Seconds to wait for another writer's lock on the index (<c>--lock-timeout S</c>); null for the store's default.</summary>
+    public int? LockTimeoutSeconds { get; init; }
+
     /// <summary>
-    /// Parses <c>PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--keep-missing] [--root DIR] [--reindex]</c>.
+    /// Parses <c>PATH... [--index DIR] [--delete ID]... [--max-tokens N] [--overlap N] [--commit-every N] [--no-vectors] [--keep-missing] [--root DIR] [--reindex] [--lock-timeout S]</c>.
     /// Returns null and sets <paramref name="error"/> on a usage error.
     /// </summary>
     public static IngestCommandArgs? Parse(IReadOnlyList<string> args, out string? error)
@@ -109,6 +112,9 @@ internal sealed record IngestCommandArgs
                     break;
                 case "--reindex":
                     result = result with { Reindex = true };
+                    break;
+                case "--lock-timeout":
+                    result = result with { LockTimeoutSeconds = Number(out error) };
                     break;
                 case "--root":
                     result = result with { Root = Value() ?? string.Empty };

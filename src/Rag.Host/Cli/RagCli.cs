@@ -19,6 +19,13 @@ internal static class RagCli
 
         var parse = root.Parse(args);
         var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        if (parse.CommandResult.Command.Name == "serve")
+        {
+            // On SIGTERM or Ctrl-C System.CommandLine cancels the action's token and, after this timeout, ends the process
+            // (exit 143 or 130). Its default of 2 s would cut `rag serve` off in the middle of its graceful stop.
+            invocation.ProcessTerminationTimeout = ServeCommand.StopTimeout;
+        }
+
         try
         {
             return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);

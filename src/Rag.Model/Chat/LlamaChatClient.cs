@@ -79,6 +79,12 @@ public sealed class LlamaChatClient : IChatClient
     /// </summary>
     public const string GrammarProperty = "grammar";
 
+    /// <summary>
+    /// <see cref="ChatOptions.AdditionalProperties"/> key (bool): keep generating past end-of-generation tokens until the
+    /// token limit or a stop string, as llama.cpp's <c>ignore_eos</c> (fixed-length outputs for load tests).
+    /// </summary>
+    public const string IgnoreEndOfGenerationProperty = "ignore_eos";
+
     /// <summary>Metadata: provider "llama.cpp", the model file as URI and its file name as default model id.</summary>
     public ChatClientMetadata Metadata => _metadata;
 
@@ -240,6 +246,7 @@ public sealed class LlamaChatClient : IChatClient
             StopStrings = options?.StopSequences?.ToArray() ?? [],
             Sampling = sampling,
             ParseSpecialTokens = true,
+            IgnoreEndOfGeneration = options?.AdditionalProperties?.TryGetValue(IgnoreEndOfGenerationProperty, out bool ignore) == true && ignore,
         };
     }
 

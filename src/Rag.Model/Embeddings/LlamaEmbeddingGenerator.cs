@@ -27,7 +27,19 @@ public sealed class LlamaEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         _embedder = embedder;
         _ownsEmbedder = ownsEmbedder;
         _metadata = new EmbeddingGeneratorMetadata("llama.cpp", new Uri(embedder.Model.Path), Path.GetFileName(embedder.Model.Path), embedder.Dimensions);
+        var values = embedder.Model.Metadata.Values;
+        QueryPrefix = values.GetValueOrDefault(Gguf.Conversion.OnnxBertConverter.QueryPrefixKey) ?? string.Empty;
+        DocumentPrefix = values.GetValueOrDefault(Gguf.Conversion.OnnxBertConverter.DocumentPrefixKey) ?? string.Empty;
     }
+
+    /// <summary>
+    /// Put before texts a call marks as queries (<see cref="Rag.Core.Embeddings.EmbeddingInput.ForQueries"/>): the GGUF's
+    /// <c>rag.embedding.query_prefix</c> (written by <c>rag models convert</c> for arctic-xs), else empty.
+    /// </summary>
+    public string QueryPrefix { get; }
+
+    /// <summary>Put before every other text: the GGUF's <c>rag.embedding.document_prefix</c>, else empty.</summary>
+    public string DocumentPrefix { get; }
 
     /// <summary>Metadata: provider, model file and vector size.</summary>
     public EmbeddingGeneratorMetadata Metadata => _metadata;
@@ -42,7 +54,8 @@ public sealed class LlamaEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             throw new ArgumentException($"This model produces {_embedder.Dimensions}-dimensional vectors, not {d}.", nameof(options));
         }
 
-        var texts = values.ToArray();
+        string prefix = Rag.Core.Embeddings.EmbeddingInput.GetKind(options) == Rag.Core.Embeddings.EmbeddingInputKind.Query ? QueryPrefix : DocumentPrefix;
+        var texts = prefix.Length == 0 ? values.ToArray() : values.Select(v => prefix + v).ToArray();
         var vectors = await _embedder.EmbedAsync(texts, cancellationToken).ConfigureAwait(false);
         var created = DateTimeOffset.UtcNow;
         var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v)

@@ -269,42 +269,69 @@ public sealed class GgufReader : IDisposable
         }
     }
 
-    /// <summary>Reads a F32, F16 or BF16 tensor converted to floats.</summary>
-    /// <exception cref="NotSupportedException">The tensor is quantized.</exception>
+    /// <summary>Whether <see cref="ReadTensorFloats(GgufTensorInfo)"/> can convert tensors of <paramref name="type"/>:
+    /// F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K and Q6_K.</summary>
+    public static bool CanReadAsFloats(GgmlType type) => GgmlDequantizer.CanDequantize(type);
+
+    /// <summary>Reads a tensor converted to floats; quantized types are dequantized as ggml does it.</summary>
+    /// <exception cref="NotSupportedException">The type cannot be dequantized (see <see cref="CanReadAsFloats"/>), or the tensor has more elements than an array holds (read it in parts with <see cref="ReadTensorFloats(GgufTensorInfo, long, Span{float})"/>).</exception>
     public float[] ReadTensorFloats(GgufTensorInfo tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        var bytes = ReadTensorBytes(tensor);
-        var result = new float[tensor.ElementCount];
-        switch (tensor.Type)
+        if (tensor.ElementCount > Array.MaxLength)
         {
-            case GgmlType.F32:
-                for (var i = 0; i < result.Length; i++)
-                {
-                    result[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4));
-                }
-
-                break;
-            case GgmlType.F16:
-                for (var i = 0; i < result.Length; i++)
-                {
-                    result[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes.AsSpan(i * 2));
-                }
-
-                break;
-            case GgmlType.BF16:
-                for (var i = 0; i < result.Length; i++)
-                {
-                    var bits = (uint)BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(i * 2)) << 16;
-                    result[i] = BitConverter.UInt32BitsToSingle(bits);
-                }
-
-                break;
-            default:
-                throw new NotSupportedException($"Tensor '{tensor.Name}' is {tensor.Type}; only F32, F16 and BF16 can be read as floats.");
+            throw new NotSupportedException($"Tensor '{tensor.Name}' has {tensor.ElementCount} elements, more than one array holds; read it in parts.");
         }
 
+        var result = new float[tensor.ElementCount];
+        ReadTensorFloats(tensor, 0, result);
         return result;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="destination"/>.Length values of a tensor, starting at element <paramref name="firstElement"/>
+    /// (64-bit, so tensors of any size can be read in parts). Both must be multiples of the type's block size
+    /// (32 or 256 for quantized types; any row of the tensor qualifies). Safe to call from several threads.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The type cannot be dequantized.</exception>
+    public void ReadTensorFloats(GgufTensorInfo tensor, long firstElement, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (!GgmlDequantizer.CanDequantize(tensor.Type))
+        {
+            throw new NotSupportedException($"Tensor '{tensor.Name}' is {tensor.Type}, which cannot be converted to floats (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K).");
+        }
+
+        var block = GgmlTypeTraits.BlockSize(tensor.Type);
+        var blockBytes = GgmlTypeTraits.BlockBytes(tensor.Type);
+        if (firstElement < 0 || firstElement + destination.Length > tensor.ElementCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(firstElement), $"Elements {firstElement}+{destination.Length} are outside tensor '{tensor.Name}' ({tensor.ElementCount} elements).");
+        }
+
+        if (firstElement % block != 0 || destination.Length % block != 0)
+        {
+            throw new ArgumentException($"Tensor '{tensor.Name}' is {tensor.Type}: reads must start and end on a block boundary ({block} elements).", nameof(firstElement));
+        }
+
+        const int ChunkBlocks = 4096;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(ChunkBlocks * blockBytes);
+        try
+        {
+            var done = 0;
+            while (done < destination.Length)
+            {
+                var blocks = Math.Min(ChunkBlocks, (destination.Length - done) / block);
+                var bytes = buffer.AsSpan(0, blocks * blockBytes);
+                ReadTensorBytes(tensor, (firstElement + done) / block * blockBytes, bytes);
+                GgmlDequantizer.Dequantize(tensor.Type, bytes, destination.Slice(done, blocks * block));
+                done += blocks * block;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <inheritdoc />

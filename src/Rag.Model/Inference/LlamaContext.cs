@@ -29,7 +29,7 @@ public sealed class LlamaContext : IDisposable
         _model = model;
         _handle = NativeContextFactory.Create(model, new NativeContextSpec(
             options.ContextSize, options.BatchSize, options.MicroBatchSize, options.SequenceCount, options.Threads, options.BatchThreads,
-            UnifiedKvCache: false, options.Embeddings, PoolingType: -1, options.FlashAttention, options.CollectPerformance, options.AdaptiveThreads));
+            UnifiedKvCache: false, options.Embeddings, PoolingType: -1, options.FlashAttention, options.CollectPerformance, options.AdaptiveThreads, options.KvCacheType));
         var ctx = _handle.DangerousGetHandle();
         ContextSize = (int)LlamaNative.llama_n_ctx(ctx);
         BatchSize = (int)LlamaNative.llama_n_batch(ctx);

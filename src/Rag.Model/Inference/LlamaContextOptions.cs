@@ -40,6 +40,9 @@ public sealed class LlamaContextOptions
     /// <summary>Flash attention: null = llama.cpp's automatic choice.</summary>
     public bool? FlashAttention { get; set; }
 
+    /// <summary>Element type of the KV cache (F16 by llama.cpp's default; F32 for exact comparisons). Null = llama.cpp's default.</summary>
+    public Rag.Model.Gguf.GgmlType? KvCacheType { get; set; }
+
     /// <summary>Record llama.cpp performance counters (small overhead).</summary>
     public bool CollectPerformance { get; set; }
 

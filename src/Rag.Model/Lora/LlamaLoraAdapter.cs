@@ -58,6 +58,7 @@ public sealed class LlamaLoraAdapter : IDisposable
             throw new FileNotFoundException($"LoRA adapter not found: {full}", full);
         }
 
+        CheckFingerprint(model, full);
         using var lease = new HandleLease(model.Handle, nameof(LlamaModel));
         IntPtr adapter;
         IReadOnlyList<string> lines;
@@ -95,6 +96,34 @@ public sealed class LlamaLoraAdapter : IDisposable
 
     /// <inheritdoc />
     public override string ToString() => $"{System.IO.Path.GetFileName(Path)}#{Id}";
+
+    // llama.cpp checks the architecture and the tensor shapes only; an adapter trained by Rag also names its base model.
+    private static void CheckFingerprint(LlamaModel model, string adapterPath)
+    {
+        string? recorded;
+        try
+        {
+            using var adapter = Gguf.GgufReader.Open(adapterPath);
+            recorded = adapter.GetString(Gguf.LoraAdapterFile.BaseModelFingerprintKey);
+        }
+        catch (Gguf.GgufFormatException)
+        {
+            return; // llama.cpp reports what is wrong with the file
+        }
+
+        if (recorded is null || !File.Exists(model.Path))
+        {
+            return;
+        }
+
+        using var baseModel = Gguf.GgufReader.Open(model.Path);
+        var actual = Gguf.LoraAdapterFile.ComputeFingerprint(baseModel);
+        if (!string.Equals(actual, recorded, StringComparison.Ordinal))
+        {
+            throw new LlamaLoraAdapterException(adapterPath,
+                $"The LoRA adapter {adapterPath} was made for another model, not {model.Path} (base-model fingerprint {recorded[..12]}… differs from {actual[..12]}…): load it with the model it was trained on.");
+        }
+    }
 
     private static unsafe float? ReadAlpha(IntPtr adapter)
     {

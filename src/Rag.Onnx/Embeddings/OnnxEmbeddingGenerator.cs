@@ -150,6 +150,12 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             return Identity;
         }
 
+        if (serviceType == typeof(EmbedderIdentity))
+        {
+            // What the index store records and checks: the content hash changes with weights, vocabulary and settings.
+            return new EmbedderIdentity(Identity.ModelId, Identity.ContentHash, Identity.Dimension);
+        }
+
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 
@@ -332,8 +338,9 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     private static string ContentHash(OnnxEmbeddingModel model, string weightsSha256, string vocabularySha256)
     {
         // Everything that changes a stored (document) vector; the query prefix does not, so it is left out.
+        // Version 2: truncation at the word piece, as Hugging Face does (version 1 stopped before a word that did not fit).
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"onnx-bert/1|weights:{weightsSha256}|vocab:{vocabularySha256}" +
+            $"onnx-bert/2|weights:{weightsSha256}|vocab:{vocabularySha256}" +
             $"|pooling:{model.Pooling}|max:{model.MaxTokens}|lower:{model.LowerCase}|normalize:{model.Normalize}|document-prefix:{model.DocumentPrefix}");
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }

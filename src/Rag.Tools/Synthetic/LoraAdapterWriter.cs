@@ -1,4 +1,3 @@
-using Rag.Model.Gguf.Internal;
 using Rag.Tools.Synthetic.Internal;
 using Rag.Model.Gguf;
 
@@ -41,22 +40,29 @@ public static class LoraAdapterWriter
                 $"No 2-D tensor of '{baseModel.Path}' ends with any of [{string.Join(", ", options.Targets)}].");
         }
 
-        long r = options.Rank;
-        var plans = new List<TensorPlan>();
+        var r = options.Rank;
+        var tensors = new List<LoraAdapterTensor>();
+        long elements = 0;
         foreach (var t in targets)
         {
-            plans.Add(TensorPlan.Random(t.Name + ".lora_a", options.WeightType, options.Std, t.Dimensions[0], r));
-            plans.Add(TensorPlan.Random(t.Name + ".lora_b", options.WeightType, options.Std, r, t.Dimensions[1]));
+            cancellationToken.ThrowIfCancellationRequested();
+            int inSize = checked((int)t.Dimensions[0]), outSize = checked((int)t.Dimensions[1]);
+            var a = new float[(long)r * inSize];
+            var b = new float[(long)outSize * r];
+            new WeightGenerator(options.Seed, t.Name + LoraAdapterFile.ASuffix).Fill(a, options.Std);
+            new WeightGenerator(options.Seed, t.Name + LoraAdapterFile.BSuffix).Fill(b, options.Std);
+            tensors.Add(new LoraAdapterTensor(t.Name, inSize, outSize, r, a, b));
+            elements += a.Length + b.Length;
         }
 
-        using var w = new GgufWriter(stream, leaveOpen: true);
-        w.SetString("general.architecture", arch);
-        w.SetString("general.type", "adapter");
-        w.SetString("general.name", options.Name);
-        w.SetString("adapter.type", "lora");
-        w.SetFloat32("adapter.lora.alpha", options.Alpha ?? options.Rank);
+        var file = new LoraAdapterFile(arch, options.Alpha ?? options.Rank, tensors)
+        {
+            Name = options.Name,
+            WeightType = options.WeightType,
+            BaseModelFingerprint = LoraAdapterFile.ComputeFingerprint(baseModel),
+        };
         var start = stream.CanSeek ? stream.Position : 0;
-        return TensorPlan.WriteAll(w, plans, options.Seed, arch, 0,
-            () => stream.CanSeek ? stream.Position - start : -1, null, null, cancellationToken);
+        file.Write(stream);
+        return new SyntheticModelResult(null, arch, stream.CanSeek ? stream.Position - start : -1, elements, tensors.Count * 2, 0);
     }
 }

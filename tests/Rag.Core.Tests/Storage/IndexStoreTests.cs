@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Rag.Core.Indexing;
+using Rag.Core.Retrieval;
 using Rag.Core.Storage;
 using static Rag.Core.Tests.Storage.StoreKit;
 
@@ -296,6 +297,26 @@ public class IndexStoreTests
         Assert.NotNull(snapshot.Vectors);
         Assert.Equal(Dim, snapshot.Vectors.Dimension);
         Assert.Equal(0, snapshot.Vectors.Count);
+    }
+
+    [Fact]
+    public async Task A_retriever_built_over_an_empty_store_searches_the_vectors_committed_later()
+    {
+        // Issue 8, reproduction 5: a retriever built over an empty store used to stay BM25-only for good.
+        using var dir = new TempDir();
+        using var store = Open(dir.Path);
+        var retriever = new HybridRetriever(store, Hashing);
+        Assert.Empty(await retriever.RetrieveAsync("alpha", 3));
+        using (var writer = Writer(store))
+        {
+            Put(writer, "a", 2);
+            writer.Commit();
+        }
+
+        var hits = await retriever.RetrieveAsync("alpha a part", 3);
+        Assert.Equal(2, hits.Count);
+        Assert.All(hits, h => Assert.NotNull(h.VectorRank));
+        Assert.Equal(2, (await retriever.RetrieveAsync("alpha", new RetrievalRequestOptions { Mode = RetrievalMode.Dense })).Count);
     }
 
     [Fact]

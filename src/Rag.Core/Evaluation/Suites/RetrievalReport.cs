@@ -44,7 +44,10 @@ public static class RetrievalReport
                 ["retriever"] = retriever,
                 ["k1, b"] = string.Create(CultureInfo.InvariantCulture, $"{settings.Lucene.K1}, {settings.Lucene.B}"),
                 ["analysis"] = settings.Lucene.Analysis.ToString(),
-                ["fusion"] = settings.Retriever == Retrieval.RetrievalMode.Hybrid ? $"{o.Fusion} (rrf k {o.RrfK})" : "-",
+                ["embedder"] = result.Embedder is { } e ? string.Create(CultureInfo.InvariantCulture, $"{e.ModelId} ({e.Dimension} dimensions)") : "-",
+                ["fusion"] = settings.Retriever != Retrieval.RetrievalMode.Hybrid ? "-"
+                    : o.Fusion == Retrieval.FusionMethod.Rrf ? $"{o.Fusion} (rrf k {o.RrfK})"
+                    : string.Create(CultureInfo.InvariantCulture, $"{o.Fusion} (bm25 {o.Bm25Weight}, vector {o.VectorWeight})"),
                 ["depth"] = settings.Depth.ToString(CultureInfo.InvariantCulture),
                 ["index seconds"] = result.IndexSeconds.ToString("F1", CultureInfo.InvariantCulture),
                 ["search seconds"] = result.SearchSeconds.ToString("F2", CultureInfo.InvariantCulture),

@@ -17,7 +17,8 @@ internal readonly record struct NativeContextSpec(
     int PoolingType,
     bool? FlashAttention,
     bool CollectPerformance = false,
-    bool AdaptiveThreads = true);
+    bool AdaptiveThreads = true,
+    Rag.Model.Gguf.GgmlType? KvCacheType = null);
 
 /// <summary>Creates native contexts (single-sequence <see cref="LlamaContext"/>, the batch scheduler, the embedder).</summary>
 internal static class NativeContextFactory
@@ -38,6 +39,11 @@ internal static class NativeContextFactory
         p.pooling_type = spec.PoolingType;
         p.no_perf = spec.CollectPerformance ? (byte)0 : (byte)1;
         p.flash_attn_type = spec.FlashAttention switch { null => -1, true => 1, false => 0 };
+        if (spec.KvCacheType is { } kv)
+        {
+            p.type_k = (int)kv;
+            p.type_v = (int)kv;
+        }
 
         IntPtr ctx;
         IReadOnlyList<string> errors;

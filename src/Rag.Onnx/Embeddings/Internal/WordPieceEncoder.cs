@@ -42,15 +42,22 @@ internal sealed class WordPieceEncoder
 
     public int PadId { get; }
 
+    /// <summary>Most pieces one word can give: BERT leaves words over 100 characters as [UNK].</summary>
+    private const int MaxWordPieces = 100;
+
     /// <summary>[CLS], the first <see cref="MaxTokens"/> - 2 word pieces of <paramref name="text"/>, [SEP].</summary>
     public int[] Encode(string text)
     {
         text = TextCleaner.Clean(text, _lowerCase);
 
-        var pieces = _tokenizer.EncodeToIds(text, MaxTokens - 2, addSpecialTokens: false, out _, out _);
-        var ids = new int[pieces.Count + 2];
+        // Hugging Face truncates at the word piece, even inside a word; Microsoft.ML.Tokenizers' limit stops before a word
+        // that would not fit whole. So ask for more (a word is at most 100 characters, so at most 100 pieces) and cut here.
+        int keep = MaxTokens - 2;
+        var pieces = _tokenizer.EncodeToIds(text, keep + MaxWordPieces, addSpecialTokens: false, out _, out _);
+        int count = Math.Min(pieces.Count, keep);
+        var ids = new int[count + 2];
         ids[0] = ClsId;
-        for (int i = 0; i < pieces.Count; i++)
+        for (int i = 0; i < count; i++)
         {
             ids[i + 1] = pieces[i];
         }
