@@ -21,7 +21,8 @@ public sealed class PalCliTests : IDisposable
     {
         var file = Program("bagels", "function solution() {\n  const moneyInitial = 23;\n  return moneyInitial - 5 * 3;\n}\n");
 
-        var (code, output, err) = await CliTests.RunAsync("pal", "exec", "--file", file, "--isolation", isolation);
+        // A generous limit: the child process JITs Jint cold, which on a loaded 2-core machine can take seconds.
+        var (code, output, err) = await CliTests.RunAsync("pal", "exec", "--file", file, "--isolation", isolation, "--timeout-ms", "20000");
 
         Assert.True(code == 0, err + output);
         Assert.Equal("result: 8", output.Trim());
