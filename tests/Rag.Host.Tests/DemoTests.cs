@@ -31,10 +31,35 @@ public sealed class DemoTests : IDisposable
         Assert.Contains(sources.Where(l => l.StartsWith("  [1] ", StringComparison.Ordinal) || l.StartsWith("  [2] ", StringComparison.Ordinal)),
             l => l.Contains("— configuration.md § Configuration > Retention", StringComparison.Ordinal));
 
+        // The model is not instruction-tuned (no chat template), so the extractive answer is shown too: its best sentence
+        // is the retention defaults sentence, cited with the number of the configuration page's source.
+        var extractive = output[output.IndexOf("Extractive answer", StringComparison.Ordinal)..output.IndexOf("Sources:", StringComparison.Ordinal)];
+        var best = extractive.Split('\n')[1];
+        Assert.Contains("14 daily", best, StringComparison.Ordinal);
+        var number = System.Text.RegularExpressions.Regex.Match(best, @" \[(\d+)\]  \(").Groups[1].Value;
+        var cited = sources.Single(l => l.StartsWith($"  [{number}] ", StringComparison.Ordinal));
+        Assert.Contains("— configuration", cited, StringComparison.Ordinal);
+        Assert.Contains("(configuration", best, StringComparison.Ordinal);
+        Assert.Contains(" chars ", best, StringComparison.Ordinal);
+
         // A second run is a no-op for ingestion: nothing changed.
         var (code2, output2, _) = await CliTests.RunAsync("demo", "--index", _index);
         Assert.Equal(0, code2);
         Assert.Contains("0 indexed, 6 unchanged", output2, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_extractive_answers_with_source_sentences_only()
+    {
+        var (code, _, err) = await CliTests.RunAsync("demo", "--index", _index);
+        Assert.True(code == 0, err);
+
+        var (code2, output, err2) = await CliTests.RunAsync("ask", "How long does Driftwood keep daily snapshots?", "--index", _index, "--extractive");
+
+        Assert.True(code2 == 0, err2);
+        Assert.DoesNotContain("Model: ", output, StringComparison.Ordinal);
+        var best = output.Split('\n')[output.Split('\n').ToList().FindIndex(l => l.StartsWith("Extractive answer", StringComparison.Ordinal)) + 1];
+        Assert.Contains("14 daily", best, StringComparison.Ordinal);
     }
 
     [Fact]

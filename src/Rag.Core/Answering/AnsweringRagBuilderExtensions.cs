@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rag.Core.Answering;
+using Rag.Core.Documents;
+using Rag.Core.Retrieval;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,7 +16,9 @@ public static class AnsweringRagBuilderExtensions
 
     /// <summary>
     /// Registers <see cref="RagAnswerer"/> (options from <c>Rag:Answer</c>, validated at start) over the registered
-    /// <see cref="IChatClient"/>; pair it with the <c>IRetriever</c> from <c>AddIndexStore</c> for the sources.
+    /// <see cref="IChatClient"/>, with the registered <see cref="ITokenCounter"/> for the prompt budget, the embedding
+    /// generator for relevance and the <c>IRetriever</c> from <c>AddIndexStore</c> for the sources when they are
+    /// registered; and <see cref="ExtractiveAnswerer"/> over the embedding generator.
     /// </summary>
     public static IRagBuilder AddAnswerer(this IRagBuilder builder)
     {
@@ -25,7 +29,13 @@ public static class AnsweringRagBuilderExtensions
             sp.GetService<IChatClient>() ?? throw new InvalidOperationException(
                 "The answerer needs a chat model, and no IChatClient is registered: configure the chat model (Rag:Model:Chat)."),
             sp.GetRequiredService<IOptions<AnswerOptions>>().Value,
-            sp.GetService<ILogger<RagAnswerer>>()));
+            sp.GetService<ILogger<RagAnswerer>>(),
+            sp.GetService<ITokenCounter>(),
+            sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>(),
+            sp.GetService<IRetriever>()));
+        builder.Services.TryAddSingleton(sp => new ExtractiveAnswerer(
+            sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>(),
+            sp.GetRequiredService<IOptions<AnswerOptions>>().Value));
         return builder;
     }
 }

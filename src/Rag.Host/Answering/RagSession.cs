@@ -4,10 +4,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rag.Core.Answering;
+using Rag.Core.Configuration;
+using Rag.Core.Documents;
 using Rag.Core.Retrieval;
 using Rag.Core.Storage;
 using Rag.Host.Cli;
 using Rag.Model;
+using Rag.Model.Chat;
+using Rag.Model.Inference;
+using Rag.Model.Native;
+using Rag.Model.Serving;
+using Rag.Onnx.Embeddings;
 
 namespace Rag.Host.Answering;
 
@@ -22,17 +29,25 @@ internal sealed class RagSession : IAsyncDisposable
 
     private readonly ServiceProvider _services;
 
+    private readonly LlamaModel _model;
+    private ITokenCounter? _tokenCounter;
+    private OnnxEmbeddingGenerator? _sentenceEmbedder;
+
     private RagSession(ServiceProvider services)
     {
         _services = services;
         Retriever = services.GetRequiredService<IRetriever>();
         Chat = services.GetRequiredService<IChatClient>();
-        ModelPath = Chat.GetService<LlamaModel>()?.Path ?? throw new InvalidOperationException("the chat client is not a llama.cpp model");
+        _model = Chat.GetService<LlamaModel>() ?? throw new InvalidOperationException("the chat client is not a llama.cpp model");
+        ModelPath = _model.Path;
     }
 
     public IRetriever Retriever { get; }
 
     public IChatClient Chat { get; }
+
+    /// <summary>The query embedder (owned by the session's services).</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> Embedder => _services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
 
     public string ModelPath { get; }
 
@@ -40,6 +55,18 @@ internal sealed class RagSession : IAsyncDisposable
 
     /// <summary>The answer options bound from <c>Rag:Answer</c>.</summary>
     public AnswerOptions AnswerOptions => _services.GetRequiredService<IOptions<AnswerOptions>>().Value;
+
+    /// <summary>The chat model's tokenizer, for the answerer's prompt budget.</summary>
+    public ITokenCounter TokenCounter => _tokenCounter ??= new LlamaTokenCounter(_model);
+
+    /// <summary>True when the chat model ships a chat template (is instruction-tuned); false for stories260K.</summary>
+    public bool HasChatTemplate => !string.IsNullOrEmpty(_model.Metadata.ChatTemplate);
+
+    /// <summary>all-MiniLM-L6-v2, loaded on first use: answer relevance and extractive sentence ranking.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> SentenceEmbedder =>
+        Embedder is OnnxEmbeddingGenerator { Model.Name: OnnxEmbeddingModel.MiniLmName } minilm
+            ? minilm
+            : _sentenceEmbedder ??= new OnnxEmbeddingGenerator(OnnxEmbeddingModel.MiniLm, new OnnxEmbeddingOptions { Threads = 1 });
 
     /// <summary>
     /// The services of the CLI: the index store, the query embedder (<paramref name="embedderName"/>, else the built-in
@@ -95,5 +122,9 @@ internal sealed class RagSession : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await _services.DisposeAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        _sentenceEmbedder?.Dispose();
+        await _services.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -5,7 +5,7 @@ using Rag.Host.Answering;
 
 namespace Rag.Host.Cli;
 
-/// <summary><c>rag ask "QUESTION" [--index DIR] [--model PATH]</c>: hybrid retrieval, then a streamed answer with sources.</summary>
+/// <summary><c>rag ask "QUESTION" [--index DIR] [--model PATH] [--extractive]</c>: hybrid retrieval, then a streamed answer with sources.</summary>
 internal static class AskCommand
 {
     public static Command Create(CliContext context)
@@ -15,7 +15,8 @@ internal static class AskCommand
         var sources = CliOptions.OptionalInt("--sources", $"Sources given to the model (default: Rag:Answer:MaxSources, else {CliConfiguration.DefaultOf("Rag:Answer:MaxSources")}).", 1, 100);
         var maxTokens = CliOptions.OptionalInt("--max-tokens", $"Most answer tokens (default: Rag:Answer:MaxOutputTokens, else {CliConfiguration.DefaultOf("Rag:Answer:MaxOutputTokens")}).", 1, 1_000_000);
         var embedder = new Option<string?>(CliEmbedders.OptionName) { Description = CliEmbedders.Help + " Default: the built-in model the index was built with." };
-        var command = new Command("ask", "Answer a question from an index, citing numbered sources.") { question, index, model, sources, maxTokens, threads, embedder };
+        var extractive = new Option<bool>("--extractive") { Description = "Answer with the source sentences that best support the question (MiniLM + BM25), no generation." };
+        var command = new Command("ask", "Answer a question from an index, citing numbered sources.") { question, index, model, sources, maxTokens, threads, embedder, extractive };
         command.SetAction(async (parse, ct) =>
         {
             var configuration = CliConfiguration.Build(new Dictionary<string, string?>
@@ -28,7 +29,7 @@ internal static class AskCommand
             });
             using var loggers = context.CreateLoggerFactory(LogLevel.Warning);
             await using var session = RagSession.Open(configuration, loggers, parse.GetValue(embedder));
-            await AnswerPrinter.AskAsync(session, parse.GetValue(question)!, session.AnswerOptions, context.Out, ct).ConfigureAwait(false);
+            await AnswerPrinter.AskAsync(session, parse.GetValue(question)!, session.AnswerOptions, context.Out, ct, extractiveOnly: parse.GetValue(extractive)).ConfigureAwait(false);
             return 0;
         });
         command.Validators.Add(r =>

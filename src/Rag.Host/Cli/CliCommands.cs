@@ -17,6 +17,7 @@ internal static class CliCommands
     {
         yield return DemoCommand.Create(context);
         yield return AskCommand.Create(context);
+        yield return PalCommand.Create(context);
         yield return ServeCommand.Create(context);
         yield return ChatCommand.Create(context);
         yield return Ingest(context);
@@ -43,6 +44,8 @@ internal static class CliCommands
         var eval = new Command("eval", "Evaluation.");
         eval.Subcommands.Add(EvalRetrieval(context));
         eval.Subcommands.Add(EvalFaithfulnessCommand.Create(context));
+        eval.Subcommands.Add(EvalExtractiveCommand.Create(context));
+        eval.Subcommands.Add(EvalPalCommand.Create(context));
         yield return eval;
         yield return LoraMergeCommand.Group(context);
 

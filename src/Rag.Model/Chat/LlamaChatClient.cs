@@ -74,6 +74,12 @@ public sealed class LlamaChatClient : IChatClient
     }
 
     /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key of a GBNF grammar (string) that constrains the reply, as the
+    /// ReAct agent's step grammar does. Required tools take precedence; it takes precedence over a JSON response format.
+    /// </summary>
+    public const string GrammarProperty = "grammar";
+
+    /// <summary>
     /// <see cref="ChatOptions.AdditionalProperties"/> key (bool): keep generating past end-of-generation tokens until the
     /// token limit or a stop string, as llama.cpp's <c>ignore_eos</c> (fixed-length outputs for load tests).
     /// </summary>
@@ -217,6 +223,10 @@ public sealed class LlamaChatClient : IChatClient
         if (requiredTools.Count > 0)
         {
             sampling.Grammar = ToolCallGrammar.Build(requiredTools);
+        }
+        else if (options?.AdditionalProperties?.TryGetValue(GrammarProperty, out string? gbnf) == true && !string.IsNullOrWhiteSpace(gbnf))
+        {
+            sampling.Grammar = gbnf;
         }
         else if (options?.ResponseFormat is ChatResponseFormatJson json)
         {

@@ -14,37 +14,58 @@ internal static partial class SentenceSplitter
     };
 
     /// <summary>Splits <paramref name="text"/> into trimmed, non-empty sentences.</summary>
-    public static List<string> Split(string text)
+    public static List<string> Split(string text) => SplitSpans(text).Select(r => text.Substring(r.Start, r.Length)).ToList();
+
+    /// <summary>The trimmed, non-empty sentences of <paramref name="text"/> as character ranges of it.</summary>
+    public static List<(int Start, int Length)> SplitSpans(string text)
     {
-        var sentences = new List<string>();
-        foreach (var line in text.Split('\n'))
+        var sentences = new List<(int Start, int Length)>();
+        int lineStart = 0;
+        while (lineStart <= text.Length)
         {
+            int lineEnd = text.IndexOf('\n', lineStart);
+            if (lineEnd < 0)
+            {
+                lineEnd = text.Length;
+            }
+
+            string line = text[lineStart..lineEnd];
             int start = 0;
             foreach (Match m in Boundary().Matches(line))
             {
                 int end = m.Index + m.Length;
-                string candidate = line[start..end].Trim();
                 if (EndsWithAbbreviation(line, m.Index))
                 {
                     continue;
                 }
 
-                if (candidate.Length > 0)
-                {
-                    sentences.Add(candidate);
-                }
-
+                AddTrimmed(sentences, line, lineStart, start, end);
                 start = end;
             }
 
-            string rest = line[start..].Trim();
-            if (rest.Length > 0)
-            {
-                sentences.Add(rest);
-            }
+            AddTrimmed(sentences, line, lineStart, start, line.Length);
+            lineStart = lineEnd + 1;
         }
 
         return sentences;
+    }
+
+    private static void AddTrimmed(List<(int Start, int Length)> sentences, string line, int offset, int start, int end)
+    {
+        while (start < end && char.IsWhiteSpace(line[start]))
+        {
+            start++;
+        }
+
+        while (end > start && char.IsWhiteSpace(line[end - 1]))
+        {
+            end--;
+        }
+
+        if (end > start)
+        {
+            sentences.Add((offset + start, end - start));
+        }
     }
 
     private static bool EndsWithAbbreviation(string line, int punctuationIndex)
