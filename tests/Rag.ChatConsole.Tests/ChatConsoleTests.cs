@@ -68,7 +68,7 @@ public sealed class ChatConsoleTests : IDisposable
     {
         var missing = _dir.Combine("no-such-index");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true };
-        psi.ArgumentList.Add(typeof(ChatApp).Assembly.Location);
+        psi.ArgumentList.Add(ConsoleDll);
         psi.ArgumentList.Add(missing);
         using var process = Process.Start(psi)!;
         var stderr = await process.StandardError.ReadToEndAsync();
@@ -88,7 +88,7 @@ public sealed class ChatConsoleTests : IDisposable
         var index = Directory.CreateDirectory(_dir.Combine("index")).FullName;
         var data = RagPaths.FindUpward(Path.Combine("samples", "data")) ?? throw new InvalidOperationException("samples/data not found above the test folder");
         var exitFile = _dir.Combine("exit-code");
-        var shell = $"dotnet '{typeof(ChatApp).Assembly.Location}' '{index}' --Rag:Model:Chat:ModelPath='{TestModels.Stories260K}' {settings}; echo $? > '{exitFile}'";
+        var shell = $"dotnet '{ConsoleDll}' '{index}' --Rag:Model:Chat:ModelPath='{TestModels.Stories260K}' {settings}; echo $? > '{exitFile}'";
         await TmuxAsync("new-session", "-d", "-s", _session, "-x", "200", "-y", "80", shell);
         await WaitForPaneAsync(p => p.Contains("Ask a question", StringComparison.Ordinal));
         await TypeAsync($"/ingest {data}");
@@ -176,5 +176,21 @@ public sealed class ChatConsoleTests : IDisposable
         }
 
         _dir.Dispose();
+    }
+
+    /// <summary>
+    /// The console from its own build output: a copy in this test's folder runs with this project's runtime config
+    /// (ASP.NET Core through Rag.Testing), whose framework assemblies the console's deps do not list.
+    /// </summary>
+    private static string ConsoleDll
+    {
+        get
+        {
+            var testDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var tfm = testDir.Name;
+            var configuration = testDir.Parent!.Name;
+            var root = testDir.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+            return Path.Combine(root, "samples", "Rag.ChatConsole", "bin", configuration, tfm, "Rag.ChatConsole.dll");
+        }
     }
 }

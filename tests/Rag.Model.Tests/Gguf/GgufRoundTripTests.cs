@@ -101,7 +101,13 @@ public class GgufRoundTripTests
         var q8 = r.FindTensor("q8")!;
         Assert.Equal(2 * 34, q8.ByteSize);
         Assert.Equal(Enumerable.Range(0, 68).Select(i => (byte)i), r.ReadTensorBytes(q8));
-        Assert.Throws<NotSupportedException>(() => r.ReadTensorFloats(q8));
+        // Q8_0 dequantizes: each 34-byte block is an F16 scale, then 32 signed bytes.
+        var expected = Enumerable.Range(0, 2).SelectMany(block =>
+        {
+            var scale = (float)BitConverter.UInt16BitsToHalf((ushort)((block * 34) | ((block * 34 + 1) << 8)));
+            return Enumerable.Range(0, 32).Select(i => scale * (sbyte)(byte)(block * 34 + 2 + i));
+        });
+        Assert.Equal(expected, r.ReadTensorFloats(q8));
         Assert.True(r.GetAbsoluteOffset(q8) + q8.ByteSize <= r.FileLength);
     }
 
