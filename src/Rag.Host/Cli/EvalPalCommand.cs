@@ -35,7 +35,7 @@ internal static class EvalPalCommand
             }
 
             using var loggers = context.CreateLoggerFactory(LogLevel.Warning);
-            var modelPath = RagPaths.ResolveModel(parse.GetValue(model), LlamaModelOptions.ChatModelEnvironmentVariable, "stories260K-llama-f32.gguf");
+            var modelPath = RagPaths.ResolveModel(parse.GetValue(model) ?? CliConfiguration.Build()[CliConfiguration.ChatModelKey], null, CliConfiguration.DefaultChatModelFile);
             LlamaBackend.Initialize(new LlamaBackendOptions { NativeLogLevel = LogLevel.Error }, loggers.CreateLogger("Rag.Model.LlamaBackend"));
             using var llama = LlamaModel.Load(modelPath, logger: loggers.CreateLogger<LlamaModel>(), cancellationToken: ct);
             await using var scheduler = new LlamaBatchScheduler(llama, new LlamaSchedulerOptions { Threads = parse.GetValue(threads), ContextSize = 2048, MaxSequences = 1 },
