@@ -40,7 +40,7 @@ public sealed class ChatConsoleTests : IDisposable
     public async Task Ctrl_C_stops_a_streaming_answer_not_the_console_and_Ctrl_D_exits_0()
     {
         // A long answer (up to 6000 tokens) so that it is still being written when the test looks at it.
-        var exitFile = await StartWithSampleDataAsync("--Rag:Model:Chat:ContextSize=8192 --Rag:Answer:MaxOutputTokens=6000");
+        var exitFile = await StartWithSampleDataAsync("--Rag:Model:Chat:ContextSize=8192 --Rag:Answer:ContextTokens=8192 --Rag:Answer:MaxOutputTokens=6000");
         await WaitForPaneAsync(p => p.Contains("ingested:", StringComparison.Ordinal));
 
         const string question = "Tell me a long story about backups.";
