@@ -1,9 +1,12 @@
 # Generates porter_nltk.tsv: word <TAB> NLTK 3.8 PorterStemmer() (NLTK_EXTENSIONS) stem, for words rouge-score would stem.
-import csv, re, sys
+import csv, os, re, sys
 from nltk.stem import porter
 ps = porter.PorterStemmer()
 words = set()
-for row in csv.DictReader(open('/work/shared/data/begin/begin_test_wow.tsv', newline=''), delimiter='\t'):
+# The BEGIN file: the first argument, else ../shared/data/begin beside the repository (this folder is 4 levels down).
+repo = os.path.join(os.path.dirname(os.path.abspath(__file__)), *(['..'] * 4))
+begin = sys.argv[1] if len(sys.argv) > 1 else os.path.join(repo, '..', 'shared', 'data', 'begin', 'begin_test_wow.tsv')
+for row in csv.DictReader(open(begin, newline=''), delimiter='\t'):
     for f in ('knowledge', 'response', 'message'):
         words.update(re.findall(r'[a-z0-9]+', row[f].lower()))
 extra = """caresses ponies ties caress cats feed agreed plastered bled motoring sing conflated troubled sized hopping tanned
