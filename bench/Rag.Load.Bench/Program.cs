@@ -88,6 +88,10 @@ static async Task<Sample> RunOneAsync(HttpClient http, Settings s, int seed, int
     try
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        // One connection per request, for both servers: llama-server (cpp-httplib) closes kept-alive connections after a
+        // streamed response without saying so, and a POST sent on such a pooled connection fails with "the response
+        // ended prematurely" (HttpClient does not retry POSTs). A loopback connect costs well under a millisecond.
+        request.Headers.ConnectionClose = true;
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -138,7 +142,7 @@ static async Task<Sample> RunOneAsync(HttpClient http, Settings s, int seed, int
     }
     catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException or TaskCanceledException)
     {
-        return new Sample(0, 0, double.NaN, ex.GetType().Name + ": " + ex.Message);
+        return new Sample(0, 0, double.NaN, ex.GetType().Name + ": " + ex.Message + (ex.InnerException is { } inner ? " (" + inner.GetType().Name + ": " + inner.Message + ")" : ""));
     }
 }
 

@@ -63,8 +63,12 @@ public sealed class LlamaSchedulerOptions
     /// <summary>Most KV tokens the prefix cache may keep across all entries (default 0 = a quarter of <see cref="ContextSize"/>).</summary>
     public int PrefixCacheTokenBudget { get; set; }
 
-    /// <summary>Shortest shared prefix worth caching or reusing (default 32 tokens).</summary>
-    public int PrefixCacheMinTokens { get; set; } = 32;
+    /// <summary>
+    /// Shortest shared prefix worth caching or reusing (default 8 tokens). Short chat prompts gain too: with 32 as the
+    /// floor, a repeated 17-token chat prompt on a 135M model was prefilled every time, which tripled time to first
+    /// token under load against llama-server (whose slots reuse any cached prefix); see docs/BENCHMARKS.md, issue 13.
+    /// </summary>
+    public int PrefixCacheMinTokens { get; set; } = 8;
 
     /// <summary>The prefix-cache budget in effect.</summary>
     public int EffectivePrefixCacheTokenBudget => PrefixCacheTokenBudget > 0 ? PrefixCacheTokenBudget : ContextSize / 4;
