@@ -238,60 +238,28 @@ public sealed class LlamaContext : IDisposable
             // Let the caller's thread go before the (possibly long) prefill.
             await Task.Yield();
             state.Prefill(prompt, cancellationToken);
-            var stops = options.StopStrings.Count > 0 ? new StopStringMatcher(options.StopStrings) : null;
-            var decoder = Encoding.UTF8.GetDecoder();
-            var chars = new char[64];
-
-            for (var i = 0; i < options.MaxTokens; i++)
+            var emitter = new TokenEmitter(options);
+            while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var token = state.SampleNext(out var pieceLength);
-                var isLast = i == options.MaxTokens - 1;
-
-                if (!options.IgnoreEndOfGeneration && state.IsEog(token))
+                var emitted = emitter.Emit(token, state.IsEog(token), state.Piece.AsSpan(0, Math.Max(0, pieceLength)));
+                if (emitted.Finish is null && !state.TryFeed(token))
                 {
-                    yield return new GeneratedToken(token, Tail(decoder, stops, chars), FinishReason.EndOfGeneration);
+                    emitted = emitter.ContextFull(emitted);
+                }
+
+                yield return emitted;
+                if (emitted.Finish is not null)
+                {
                     yield break;
                 }
-
-                var charCount = decoder.GetChars(state.Piece, 0, pieceLength, chars, 0, flush: false);
-                var text = charCount == 0 ? string.Empty : new string(chars, 0, charCount);
-                if (stops is not null)
-                {
-                    text = stops.Push(text, out var stopped);
-                    if (stopped)
-                    {
-                        yield return new GeneratedToken(token, text, FinishReason.StopString);
-                        yield break;
-                    }
-                }
-
-                if (isLast)
-                {
-                    yield return new GeneratedToken(token, text + Tail(decoder, stops, chars), FinishReason.MaxTokens);
-                    yield break;
-                }
-
-                if (!state.TryFeed(token))
-                {
-                    yield return new GeneratedToken(token, text + Tail(decoder, stops, chars), FinishReason.ContextFull);
-                    yield break;
-                }
-
-                yield return new GeneratedToken(token, text);
             }
         }
         finally
         {
             state.Dispose();
         }
-    }
-
-    private static string Tail(Decoder decoder, StopStringMatcher? stops, char[] chars)
-    {
-        var n = decoder.GetChars(Array.Empty<byte>(), 0, 0, chars, 0, flush: true);
-        var rest = n == 0 ? string.Empty : new string(chars, 0, n);
-        return stops is null ? rest : stops.Push(rest, out _) + stops.Flush();
     }
 
     /// <summary>

@@ -43,7 +43,6 @@ public sealed class LlamaBatchScheduler : IAsyncDisposable, IDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly byte[] _piece = new byte[256];
-    private readonly char[] _chars = new char[256];
     private readonly List<string> _groupKeys = [];
     private readonly IntPtr _ctx;
     private readonly IntPtr _mem;
@@ -542,59 +541,28 @@ public sealed class LlamaBatchScheduler : IAsyncDisposable, IDisposable
     private unsafe void SampleAndEmit(SchedulerRequest r)
     {
         var token = LlamaNative.llama_sampler_sample(r.Sampler.Handle.DangerousGetHandle(), _ctx, r.OutputIndex);
-        r.Generated++;
-        var o = r.Options;
-        if (!o.IgnoreEndOfGeneration && LlamaNative.llama_vocab_is_eog(_model.Vocab, token))
-        {
-            r.Output.Writer.TryWrite(new GeneratedToken(token, Tail(r), FinishReason.EndOfGeneration));
-            Finish(r, null, completed: true);
-            return;
-        }
-
         int len;
         fixed (byte* p = _piece)
         {
             len = (uint)token < (uint)_model.VocabSize
-                ? LlamaNative.llama_token_to_piece(_model.Vocab, token, p, _piece.Length, 0, o.RenderSpecialTokens ? (byte)1 : (byte)0)
+                ? LlamaNative.llama_token_to_piece(_model.Vocab, token, p, _piece.Length, 0, r.Options.RenderSpecialTokens ? (byte)1 : (byte)0)
                 : 0;
         }
 
-        var charCount = r.Decoder.GetChars(_piece, 0, Math.Max(0, len), _chars, 0, flush: false);
-        var text = charCount == 0 ? string.Empty : new string(_chars, 0, charCount);
-        if (r.Stops is not null)
+        var emitted = r.Emitter.Emit(token, LlamaNative.llama_vocab_is_eog(_model.Vocab, token), _piece.AsSpan(0, Math.Max(0, len)));
+        if (emitted.Finish is null && r.Position >= SequenceCapacity)
         {
-            text = r.Stops.Push(text, out var stopped);
-            if (stopped)
-            {
-                r.Output.Writer.TryWrite(new GeneratedToken(token, text, FinishReason.StopString));
-                Finish(r, null, completed: true);
-                return;
-            }
+            emitted = r.Emitter.ContextFull(emitted);
         }
 
-        if (r.Generated >= o.MaxTokens)
+        r.Output.Writer.TryWrite(emitted);
+        if (emitted.Finish is not null)
         {
-            r.Output.Writer.TryWrite(new GeneratedToken(token, text + Tail(r), FinishReason.MaxTokens));
-            Finish(r, null, completed: true);
-            return;
-        }
-
-        if (r.Position >= SequenceCapacity)
-        {
-            r.Output.Writer.TryWrite(new GeneratedToken(token, text + Tail(r), FinishReason.ContextFull));
             Finish(r, null, completed: true);
             return;
         }
 
         r.PendingToken = token;
-        r.Output.Writer.TryWrite(new GeneratedToken(token, text));
-    }
-
-    private string Tail(SchedulerRequest r)
-    {
-        var n = r.Decoder.GetChars(Array.Empty<byte>(), 0, 0, _chars, 0, flush: true);
-        var rest = n == 0 ? string.Empty : new string(_chars, 0, n);
-        return r.Stops is null ? rest : r.Stops.Push(rest, out _) + r.Stops.Flush();
     }
 
     private void HandleDecodeFailure(int rc, string key, int prefillTokens)

@@ -21,7 +21,7 @@ internal sealed class SchedulerRequest
         Adapters = adapters;
         CancellationToken = cancellationToken;
         Output = Channel.CreateUnbounded<GeneratedToken>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        Stops = options.StopStrings.Count > 0 ? new StopStringMatcher(options.StopStrings) : null;
+        Emitter = new TokenEmitter(options);
     }
 
     public int[] Prompt { get; }
@@ -36,9 +36,8 @@ internal sealed class SchedulerRequest
 
     public Channel<GeneratedToken> Output { get; }
 
-    public StopStringMatcher? Stops { get; }
-
-    public Decoder Decoder { get; } = Encoding.UTF8.GetDecoder();
+    /// <summary>Turns sampled tokens into text and finish reasons (shared with <see cref="LlamaContext"/>).</summary>
+    public TokenEmitter Emitter { get; }
 
     public CancellationTokenRegistration Registration { get; set; }
 
@@ -57,7 +56,8 @@ internal sealed class SchedulerRequest
     /// <summary>A sampled token not yet decoded, or -1.</summary>
     public int PendingToken { get; set; } = -1;
 
-    public int Generated { get; set; }
+    /// <summary>Tokens sampled so far.</summary>
+    public int Generated => Emitter.Generated;
 
     /// <summary>Row of this request's output in the current batch, or -1.</summary>
     public int OutputIndex { get; set; } = -1;
